@@ -1,0 +1,3 @@
+from essaybook.cli import main
+
+main()

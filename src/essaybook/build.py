@@ -1,0 +1,163 @@
+"""The pipeline's spine, read top to bottom as the data flows (MkDocs' ``build()`` in spirit):
+
+    source -> metadata -> document -> page -> EPUB and/or PDF, each written atomically.
+
+This module decides nothing about markup or packaging; it orders the steps, chooses the build date, and
+makes sure a failed build leaves the previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from essaybook.errors import OutputError, Warning_, display_path
+from essaybook.metadata import parse_metadata
+from essaybook.model import Document
+from essaybook.parse import parse_document
+from essaybook.source import find_essays, load_source, resolve_source
+
+FORMATS = ("epub", "pdf")
+_TMP_SUFFIX = ".essaybook-tmp"
+
+
+@dataclass(frozen=True)
+class Options:
+    paper: str | None = None  # None: the essay's front matter decides (else A4)
+    paragraph_numbers: bool | None = None  # None: the essay's front matter decides (else on)
+    page_list: bool = True
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    size: int
+
+
+def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
+    """The essays a command works on: the one SOURCE names, or every essay under ``content/``."""
+    if source is not None:
+        return [resolve_source(source)]
+    return find_essays(content_dir)
+
+
+def load(path: Path) -> Document:
+    """Read, validate and parse one essay: the work both formats share, done once."""
+    source = load_source(path)
+    meta = parse_metadata(source)
+    return parse_document(source, meta)
+
+
+def build_date(doc: Document) -> dt.datetime:
+    """The date stamped into the outputs: never the clock, so an unchanged essay rebuilds to the same bytes.
+
+    ``SOURCE_DATE_EPOCH`` wins (the reproducible-builds convention); else the essay's own ``date``; else the
+    newest modification time among its inputs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    if doc.metadata.date:
+        parts = [int(p) for p in doc.metadata.date.split("-")] + [1, 1]
+        return dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.UTC)
+    inputs = [doc.source_path, *(a.path for a in doc.assets)] + ([doc.cover.path] if doc.cover else [])
+    newest = max(int(p.stat().st_mtime) for p in inputs)
+    return dt.datetime.fromtimestamp(newest, tz=dt.UTC)
+
+
+def paragraph_numbers(doc: Document, options: Options) -> bool:
+    return doc.metadata.paragraph_numbers if options.paragraph_numbers is None else options.paragraph_numbers
+
+
+def make_epub(doc: Document, out: Path, options: Options) -> Written:
+    from essaybook.cover import make_cover
+    from essaybook.epub import write_epub
+    from essaybook.styles import read_css
+    from essaybook.xhtml import render_page
+
+    stamp = build_date(doc)
+    page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
+    css = read_css(("base.css", "epub.css"), doc.folder)
+    cover = None if doc.cover else make_cover(doc.metadata)
+    breaks, source = [], None
+    if options.page_list:
+        from essaybook.pagination import handout_page_breaks
+
+        paper = options.paper or doc.metadata.paper
+        breaks = handout_page_breaks(doc, paper=paper, options=options)
+        source = handout_edition(doc, paper)
+    return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
+                                                   page_list=breaks, page_source=source))
+
+
+def make_pdf(doc: Document, out: Path, options: Options) -> Written:
+    from essaybook.pdf import write_pdf
+
+    paper = options.paper or doc.metadata.paper
+    return atomic_write(out, lambda f: write_pdf(doc, f, paper=paper,
+                                                  paragraph_numbers=paragraph_numbers(doc, options),
+                                                  modified=_w3c(build_date(doc))))
+
+
+def handout_edition(doc: Document, paper: str) -> str:
+    """How the EPUB names the print edition its page numbers come from."""
+    return f"essaybook print handout, {paper.upper() if paper != 'letter' else 'US Letter'}"
+
+
+def _w3c(stamp: dt.datetime) -> str:
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Written:
+    """Write through a temporary file in the same folder and move it into place only when complete.
+
+    A failed, interrupted or killed build therefore leaves the previous output untouched; temporary files a
+    killed build left behind are removed by the next build of the same output.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"output folder {display_path(folder)}/ does not exist; create it or choose another "
+                          "with -o", path=path)
+    for stale in folder.glob(f".{path.name}.*{_TMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    tmp = folder / f".{path.name}.{os.getpid()}{_TMP_SUFFIX}"
+    try:
+        with _translate_os_errors(path), open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        with _translate_os_errors(path):
+            os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return Written(path, path.stat().st_size)
+
+
+@contextlib.contextmanager
+def _translate_os_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        where = display_path(path.parent)
+        if exc.errno == errno.ENOSPC:
+            message = f"the disk is full while writing {path.name}; free some space and build again"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            message = f"cannot write into {where}/ ({exc.strerror}); choose a writable folder with -o"
+        elif exc.errno == errno.ENOENT:
+            message = f"output folder {where}/ does not exist; create it or choose another with -o"
+        else:
+            message = f"cannot write {path.name} ({exc.strerror})"
+        raise OutputError(message, path=path) from exc
+
+
+def warnings_of(doc: Document) -> list[Warning_]:
+    return list(doc.warnings)

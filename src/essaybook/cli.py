@@ -1,0 +1,161 @@
+"""The command line: parse arguments, call ``build``, print results and errors. No logic of its own.
+
+stdout carries only the paths written (so scripts can use them); warnings, progress and errors go to stderr.
+Every error a person can fix is one line and exit status 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from essaybook import __version__
+from essaybook.errors import EssaybookError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn an essay in Markdown (with YAML front matter) into an EPUB 3 and a print handout PDF.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Paper(str, Enum):
+    a4 = "a4"
+    letter = "letter"
+    a5 = "a5"
+
+
+SourceArg = Annotated[Path | None, typer.Argument(help="An essay's .md file or its folder. Default: every "
+                                                       "essay under content/.", show_default=False)]
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file (when one essay is built).",
+                                                show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
+NumbersOpt = Annotated[bool | None, typer.Option("--paragraph-numbers/--no-paragraph-numbers",
+                                                 help="Number paragraphs (default: on, or the front matter's "
+                                                      "paragraph_numbers).", show_default=False)]
+PaperOpt = Annotated[Paper | None, typer.Option("--paper", help="Paper size (default: the front matter's "
+                                                                "paper, else a4).", show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"essaybook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Turn an essay in Markdown (with YAML front matter) into an EPUB 3 and a print handout PDF."""
+
+
+@app.command()
+def epub(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
+         numbers: NumbersOpt = None, paper: PaperOpt = None,
+         page_list: Annotated[bool, typer.Option("--page-list/--no-page-list",
+                                                 help="Page numbers that match the print handout.")] = True,
+         ) -> None:
+    """Build the EPUB 3 of one essay, or of every essay under content/ into build/<slug>.epub."""
+    _run_build(source, output, ("epub",), quiet, debug, numbers, paper, page_list)
+
+
+@app.command()
+def pdf(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
+        numbers: NumbersOpt = None, paper: PaperOpt = None) -> None:
+    """Build the print handout PDF of one essay, or of every essay under content/ into build/<slug>.pdf."""
+    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True)
+
+
+@app.command()
+def build(source: SourceArg = None, quiet: QuietOpt = False, debug: DebugOpt = False,
+          numbers: NumbersOpt = None, paper: PaperOpt = None,
+          out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for the outputs.")] = Path("build"),
+          ) -> None:
+    """Build the EPUB and the PDF of every essay (each essay is parsed once for both)."""
+    _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir)
+
+
+def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
+               numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build")) -> None:
+    from essaybook import build as b
+
+    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
+    try:
+        paths = b.essays_in(source)
+        if not paths:
+            raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",
+                                 path=Path("content"))
+        if output is not None and len(paths) > 1:
+            raise EssaybookError(f"-o names one file, but {len(paths)} essays would be built; pass one SOURCE")
+        for path in paths:
+            doc = b.load(path)
+            if not quiet:
+                for warning in doc.warnings:
+                    err.print(f"warning: {warning}", markup=False)
+            for fmt in formats:
+                target = output or out_dir / f"{doc.slug}.{fmt}"
+                if output is None:
+                    _make_default_folder(out_dir)
+                maker = b.make_epub if fmt == "epub" else b.make_pdf
+                written = maker(doc, target, options)
+                if not quiet:
+                    print(f"{written.path} ({_size(written.size)})")
+    except EssaybookError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; previous outputs are unchanged", markup=False)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
+                  markup=False)
+        raise typer.Exit(2) from None
+
+
+def _make_default_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EssaybookError(f"cannot create the output folder ({exc.strerror}); choose another with -o",
+                             path=folder) from exc
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv``; return the exit status instead of exiting (for embedding and tests)."""
+    try:
+        app(args=argv, prog_name="essaybook", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,85 @@
+"""A typographic cover (title, subtitle, authors) for essays that bring no cover image of their own.
+
+Library grids on Kobo, Apple Books and Kindle show a book by its cover image; without one an essay is a blank
+tile. The cover is drawn with Pillow at 1600×2560 (the 1:1.6 shape e-reader stores recommend) in the book's
+own typeface; the same inputs give the same PNG bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+from fontTools.ttLib import TTCollection, TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+from essaybook.fonts import CJK, TEXT, Face, font_file
+from essaybook.metadata import Metadata
+
+WIDTH, HEIGHT = 1600, 2560
+_PAPER = (244, 239, 227)
+_INK = (28, 28, 30)
+_ACCENT = (140, 32, 32)
+_MARGIN = 170
+
+
+def make_cover(meta: Metadata) -> bytes:
+    """PNG bytes of the generated cover."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
+    draw = ImageDraw.Draw(image)
+    frame = 70
+    draw.rectangle((frame, frame, WIDTH - frame, HEIGHT - frame), outline=_ACCENT, width=6)
+    y = 640
+    y = _block(draw, meta.title, _font(meta.title, "Bold", 150), y, line_gap=1.18)
+    if meta.subtitle:
+        y = _block(draw, meta.subtitle, _font(meta.subtitle, "Italic", 86), y + 70, line_gap=1.25)
+    draw.line((WIDTH / 2 - 180, y + 110, WIDTH / 2 + 180, y + 110), fill=_ACCENT, width=5)
+    if meta.authors:
+        names = "\n".join(meta.authors)
+        _block(draw, names, _font(names, "Regular", 90), HEIGHT - 700, line_gap=1.3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _font(text: str, style: str, size: int) -> ImageFont.FreeTypeFont:
+    """The book face if it has every character, else the CJK face (which also covers Latin)."""
+    face: Face = TEXT if _covers(TEXT, style, text) else CJK
+    path, index = font_file(face, style if face is TEXT else ("Bold" if style == "Bold" else "Regular"))
+    return ImageFont.truetype(str(path), size=size, index=index)
+
+
+def _covers(face: Face, style: str, text: str) -> bool:
+    path, index = font_file(face, style)
+    font = TTCollection(str(path)).fonts[index] if path.suffix.lower() == ".ttc" else TTFont(str(path))
+    cmap = font.getBestCmap()
+    return all(ord(c) in cmap for c in text if not c.isspace())
+
+
+def _block(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, y: float,
+           line_gap: float) -> float:
+    """Draw ``text`` centred, wrapped to the cover's measure; return the y below it."""
+    size = font.size
+    for paragraph in text.split("\n"):
+        for line in _wrap(draw, paragraph, font, WIDTH - 2 * _MARGIN):
+            width = draw.textlength(line, font=font)
+            draw.text(((WIDTH - width) / 2, y), line, font=font, fill=_INK)
+            y += size * line_gap
+    return y
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, measure: float) -> list[str]:
+    # Words where there are spaces; characters where there are none (Chinese, Japanese).
+    words = text.split() if " " in text.strip() else list(text.strip())
+    joiner = " " if " " in text.strip() else ""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        trial = f"{current}{joiner}{word}" if current else word
+        if current and draw.textlength(trial, font=font) > measure:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines

@@ -1,0 +1,366 @@
+"""The page + its assets -> an EPUB 3 package, with ebooklib writing the OPF, NCX and zip.
+
+pandoc's shape: the EPUB is the HTML page plus packaging. The page's top-level sections become the book's
+documents (the essay, the Notes section), a cover page leads the spine, and ``nav.xhtml`` (contents,
+landmarks, page list) is built here with lxml because ebooklib's own nav can do neither titles in the book's
+language nor a page list for non-``EpubHtml`` documents.
+
+Reproducibility: ebooklib stamps zip entries with the current time, so ``_Writer`` writes them with the book's
+own date, ``mimetype`` first and stored.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import unquote
+
+from ebooklib import epub
+from lxml import etree
+
+from essaybook.a11y import CERTIFIER, CONFORMS_TO, accessibility_properties
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, Heading, x
+from essaybook.xhtml import serialize
+
+XHTML_TYPE = "application/xhtml+xml"
+STYLESHEET = "style.css"
+# Names the packager itself uses inside EPUB/; an essay's own file with one of these names is moved aside.
+_RESERVED = {"nav.xhtml", "toc.ncx", "cover.xhtml", "essay.xhtml", "notes.xhtml", "cover.png", STYLESHEET,
+             "content.opf"}
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the print handout begins: in the EPUB, a marker and a page-list entry."""
+
+    number: int
+    anchor: str  # the id of the element the page starts in
+
+
+def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: BinaryIO, modified: dt.datetime,
+               cover_png: bytes | None = None, page_list: Sequence[PageBreak] = (),
+               page_source: str | None = None) -> None:
+    """Package ``page`` as an EPUB into ``out``. ``cover_png`` is used when the essay brings no cover."""
+    meta = doc.metadata
+    book = epub.EpubBook()
+    book.FOLDER_NAME = "EPUB"
+    book.set_identifier(meta.identifier)
+    book.set_language(meta.lang)
+    book.title = meta.title
+    _add_descriptive_metadata(book, doc)
+    for prop, value in accessibility_properties(doc, page_list_source=page_source if page_list else None):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo", "id": "conformance"})
+    book.add_metadata(None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conformance"})
+    if page_list and page_source:
+        book.add_metadata(None, "meta", page_source, {"property": "schema:pageBreakSource"})
+
+    book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
+                                content=css.encode("utf-8")))
+    asset_names = _asset_names(doc)
+    for n, asset in enumerate(doc.assets, start=1):
+        book.add_item(epub.EpubItem(uid=f"asset-{n}", file_name=asset_names[asset.href],
+                                    media_type=asset.media_type, content=asset.path.read_bytes()))
+
+    page = copy.deepcopy(page)
+    _point_at_packaged_assets(page, asset_names)
+    _insert_page_breaks(page, page_list)
+    documents = _split(page)
+    cover_name = _cover(book, doc, cover_png, asset_names)
+    cover_doc = _cover_page(page, cover_name, _cover_alt(doc), meta.lang)
+    spine_items = [_document_item("cover", "cover.xhtml", cover_doc)]
+    for name, tree in documents:
+        spine_items.append(_document_item(name.removesuffix(".xhtml"), name, tree))
+    for item in spine_items:
+        book.add_item(item)
+
+    toc_tree = _toc(doc, documents)
+    nav = _nav(page, doc, toc_tree, documents, page_list)
+    nav_item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_TYPE, content=serialize(nav))
+    nav_item.properties = ["nav"]
+    book.add_item(nav_item)
+    book.add_item(epub.EpubNcx())
+    book.toc = _ncx_toc(toc_tree)
+    # The contents page follows the cover in reading order: the landmarks point at it, and Kindle's converter
+    # wants an HTML table of contents it can reach.
+    book.spine = [spine_items[0], nav_item, *spine_items[1:]]
+    _Writer(out, book, lang=meta.lang, stamp=modified).write_book()
+
+
+def _add_descriptive_metadata(book: epub.EpubBook, doc: Document) -> None:
+    meta = doc.metadata
+    book.add_metadata("DC", "title", meta.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if meta.subtitle:
+        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for n, author in enumerate(meta.authors, start=1):
+        book.add_metadata("DC", "creator", author, {"id": f"creator-{n}"})
+        book.add_metadata(None, "meta", "aut", {"refines": f"#creator-{n}", "property": "role",
+                                                "scheme": "marc:relators"})
+        book.add_metadata(None, "meta", str(n), {"refines": f"#creator-{n}", "property": "display-seq"})
+    if meta.date:
+        book.add_metadata("DC", "date", meta.date)
+    if meta.description:
+        book.add_metadata("DC", "description", meta.description)
+    for subject in meta.subjects:
+        book.add_metadata("DC", "subject", subject)
+    if meta.rights:
+        book.add_metadata("DC", "rights", meta.rights)
+    if meta.source_url:
+        book.add_metadata("DC", "source", meta.source_url)
+
+
+def _asset_names(doc: Document) -> dict[str, str]:
+    """Each asset's path inside EPUB/: its path in the essay's folder, unless that clashes with ours."""
+    names = {}
+    for n, asset in enumerate(doc.assets, start=1):
+        name = unquote(asset.href)
+        if name.lower() in _RESERVED:
+            name = f"media/{n}-{name.rsplit('/', 1)[-1]}"
+        names[asset.href] = name
+    if doc.cover is not None and doc.cover.href not in names:
+        names[doc.cover.href] = f"media/cover-{unquote(doc.cover.href).rsplit('/', 1)[-1]}"
+    return names
+
+
+def _point_at_packaged_assets(page: etree._ElementTree, names: dict[str, str]) -> None:
+    for img in page.iter(x("img")):
+        src = img.get("src", "")
+        if src in names and names[src] != unquote(src):
+            img.set("src", names[src])
+
+
+def _insert_page_breaks(page: etree._ElementTree, breaks: Sequence[PageBreak]) -> None:
+    """A ``pagebreak`` marker at the start of the element where each handout page begins."""
+    by_id = {el.get("id"): el for el in page.iter() if el.get("id")}
+    for br in breaks:
+        target = by_id.get(br.anchor)
+        if target is None:
+            continue
+        marker = etree.Element(x("span"), {"id": f"page-{br.number}", EPUB_TYPE: "pagebreak",
+                                           "role": "doc-pagebreak", "aria-label": str(br.number),
+                                           "class": "pagebreak"})
+        if target.tag in (x("section"), x("header"), x("ol"), x("ul"), x("dl"), x("table"), x("figure"),
+                          x("blockquote"), x("aside")):
+            parent = target.getparent()
+            marker.tail = None
+            holder = target
+            # A span cannot sit directly in a section's flow before a block: wrap it in a div.
+            div = etree.Element(x("div"), {"class": "pagebreak-holder"})
+            div.append(marker)
+            parent.insert(parent.index(holder), div)
+        else:
+            marker.tail = target.text
+            target.text = None
+            target.insert(0, marker)
+
+
+def _split(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]]:
+    """One XHTML document per top-level section of the page, with links across documents rewritten."""
+    root = page.getroot()
+    head = root.find(x("head"))
+    body = root.find(x("body"))
+    parts = []
+    for section in body:
+        name = f"{section.get('id')}.xhtml"
+        html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
+        for attr, value in root.attrib.items():
+            html.set(attr, value)
+        new_head = copy.deepcopy(head)
+        for link in new_head.findall(x("link")):
+            new_head.remove(link)
+        etree.SubElement(new_head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
+        html.append(new_head)
+        etree.SubElement(html, x("body")).append(copy.deepcopy(section))
+        parts.append((name, etree.ElementTree(html)))
+    home = {el.get("id"): name for name, tree in parts for el in tree.iter() if el.get("id")}
+    for name, tree in parts:
+        if name == "notes.xhtml":
+            title = tree.find(f".//{x('title')}")
+            title.text = f"{tree.find('.//' + x('h2')).text} — {title.text}"
+        for a in tree.iter(x("a")):
+            href = a.get("href", "")
+            if href.startswith("#") and home.get(href[1:], name) != name:
+                a.set("href", home[href[1:]] + href)
+    return parts
+
+
+def _cover(book: epub.EpubBook, doc: Document, cover_png: bytes | None,
+           names: dict[str, str]) -> str:
+    if doc.cover is not None:
+        name, media_type, content = names[doc.cover.href], doc.cover.media_type, doc.cover.path.read_bytes()
+    else:
+        assert cover_png is not None, "a generated cover is needed when the essay brings none"
+        name, media_type, content = "cover.png", "image/png", cover_png
+    existing = next((i for i in book.items if i.file_name == name), None)
+    if existing is not None:
+        existing.properties = ["cover-image"]
+        item = existing
+    else:
+        item = epub.EpubItem(uid="cover-image", file_name=name, media_type=media_type, content=content)
+        item.properties = ["cover-image"]
+        book.add_item(item)
+    # EPUB 2 readers (and Kindle's converter) find the cover through this.
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": item.id})
+    return name
+
+
+def _cover_alt(doc: Document) -> str:
+    meta = doc.metadata
+    text = f"Cover: {meta.title}"
+    if meta.subtitle:
+        text += f": {meta.subtitle}"
+    if meta.authors:
+        text += f", by {' and '.join(meta.authors)}"
+    return text
+
+
+def _cover_page(page: etree._ElementTree, image: str, alt: str, lang: str) -> etree._ElementTree:
+    html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    html.set("lang", lang)
+    html.set(f"{{{XML_NS}}}lang", lang)
+    head = etree.SubElement(html, x("head"))
+    etree.SubElement(head, x("meta"), charset="utf-8")
+    etree.SubElement(head, x("title")).text = "Cover"
+    etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
+    body = etree.SubElement(html, x("body"))
+    section = etree.SubElement(body, x("section"), {"class": "cover", EPUB_TYPE: "cover", "id": "cover",
+                                                    "aria-label": "Cover"})
+    etree.SubElement(section, x("img"), {"src": image, "alt": alt, "role": "doc-cover"})
+    return etree.ElementTree(html)
+
+
+def _document_item(uid: str, name: str, tree: etree._ElementTree) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML_TYPE, content=serialize(tree))
+    item.properties = []
+    return item
+
+
+@dataclass
+class _Entry:
+    title: str
+    href: str
+    uid: str
+    children: list[_Entry]
+
+
+def _toc(doc: Document, documents: list[tuple[str, etree._ElementTree]]) -> list[_Entry]:
+    """Contents: the essay (its headings nested by level), then the Notes section."""
+    essay = _Entry(doc.metadata.title, "essay.xhtml", "nav-essay", [])
+    stack: list[tuple[int, _Entry]] = [(1, essay)]
+    for heading in doc.headings:
+        entry = _Entry(heading.text, f"essay.xhtml#{heading.id}", f"nav-{heading.id}", [])
+        while stack[-1][0] >= heading.level:
+            stack.pop()
+        stack[-1][1].children.append(entry)
+        stack.append((heading.level, entry))
+    notes = _Entry(doc.metadata.notes.title, "notes.xhtml", "nav-notes", [])
+    return [essay, notes]
+
+
+def _ncx_toc(entries: list[_Entry]) -> list:
+    out: list = []
+    for e in entries:
+        link = epub.Link(e.href, e.title, e.uid)
+        out.append((link, _ncx_toc(e.children)) if e.children else link)
+    return out
+
+
+def _nav(page: etree._ElementTree, doc: Document, toc: list[_Entry],
+         documents: list[tuple[str, etree._ElementTree]], page_list: Sequence[PageBreak]) -> etree._ElementTree:
+    lang = doc.metadata.lang
+    html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    html.set("lang", lang)
+    html.set(f"{{{XML_NS}}}lang", lang)
+    head = etree.SubElement(html, x("head"))
+    etree.SubElement(head, x("meta"), charset="utf-8")
+    etree.SubElement(head, x("title")).text = "Contents"
+    etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
+    body = etree.SubElement(html, x("body"))
+
+    nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
+                                            "aria-labelledby": "toc-title"})
+    etree.SubElement(nav, x("h1"), id="toc-title").text = "Contents"
+    nav.append(_nav_list(toc))
+
+    landmarks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
+                                                  "aria-labelledby": "landmarks-title"})
+    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = "Landmarks"
+    ol = etree.SubElement(landmarks, x("ol"))
+    for kind, href, text in (("cover", "cover.xhtml", "Cover"), ("toc", "nav.xhtml#toc", "Contents"),
+                             ("bodymatter", "essay.xhtml", doc.metadata.title),
+                             ("backmatter", "notes.xhtml", doc.metadata.notes.title)):
+        a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {EPUB_TYPE: kind, "href": href})
+        a.text = text
+
+    if page_list:
+        home = {el.get("id"): name for name, tree in documents for el in tree.iter() if el.get("id")}
+        pages = etree.SubElement(body, x("nav"), {EPUB_TYPE: "page-list", "id": "page-list", "hidden": "hidden",
+                                                  "aria-labelledby": "page-list-title"})
+        etree.SubElement(pages, x("h2"), id="page-list-title").text = "Pages"
+        ol = etree.SubElement(pages, x("ol"))
+        for br in page_list:
+            anchor = f"page-{br.number}"
+            if anchor in home:
+                a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), href=f"{home[anchor]}#{anchor}")
+                a.text = str(br.number)
+    return etree.ElementTree(html)
+
+
+def _nav_list(entries: list[_Entry]) -> etree._Element:
+    ol = etree.Element(x("ol"))
+    for e in entries:
+        li = etree.SubElement(ol, x("li"))
+        etree.SubElement(li, x("a"), href=e.href).text = e.title
+        if e.children:
+            li.append(_nav_list(e.children))
+    return ol
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one timestamp, so the same book gives the same bytes."""
+
+    def __init__(self, file: BinaryIO, stamp: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self._stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None):  # type: ignore[override]
+        if isinstance(name, str):
+            info = zipfile.ZipInfo(name, date_time=self._stamp)
+            info.compress_type = compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            name = info
+        super().writestr(name, data, compress_type, compresslevel)
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer with three fixes: ``xml:lang`` on ``<package>``, a fixed ``dcterms:modified``, and
+    fixed zip timestamps. Exceptions propagate (ebooklib's ``write_epub`` would return False instead)."""
+
+    def __init__(self, out: BinaryIO, book: epub.EpubBook, *, lang: str, stamp: dt.datetime) -> None:
+        super().__init__(out, book, {"mtime": stamp.astimezone(dt.UTC), "raise_exceptions": True,
+                                     "epub3_landmark": False, "epub2_guide": False})
+        self.lang = lang
+        self.stamp = stamp
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(f"{{{XML_NS}}}lang", self.lang)
+        super()._write_opf_file(root)
+
+    def write_book(self) -> None:
+        self.process()
+        self.out = _FixedTimeZip(self.file_name, self.stamp)
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()
+
+
+__all__ = ["Heading", "PageBreak", "write_epub"]

@@ -1,0 +1,68 @@
+"""One error shape for everything a person can fix: where, what, and what to do.
+
+Every failure a user can act on is raised as an ``EssaybookError`` carrying the file and (when known) the line,
+so the CLI can print it as one line in the form compilers made familiar: ``error: path:line: message``.
+Library exceptions are translated into it at the boundary where they happen, never further out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class EssaybookError(Exception):
+    """A problem with the user's input or environment, reported as one line and exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        where = display_path(self.path)
+        return f"{where}:{self.line}: " if self.line else f"{where}: "
+
+    def __str__(self) -> str:
+        return f"{self.location()}{self.message}"
+
+
+class SourceError(EssaybookError):
+    """The essay's text, front matter or resources cannot be used as they are."""
+
+
+class EnvironmentProblem(EssaybookError):
+    """Something the machine lacks (a font, Java); the message names the command that installs it."""
+
+
+class OutputError(EssaybookError):
+    """The output cannot be written (folder missing, not writable, disk full)."""
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A problem worth telling the author about that does not stop the build."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = display_path(self.path)
+        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
+
+
+def display_path(path: Path | str) -> str:
+    """Paths relative to the working directory when possible: shorter, and the same on every machine."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)

@@ -1,0 +1,150 @@
+"""Python-Markdown extensions that give the tree the semantics a book needs.
+
+Each job is a small Treeprocessor, registered at a priority chosen relative to the built-in processors
+(inline 20, footnote-duplicate 15, attr_list 8, smarty 6, toc 5), so the order of work is explicit:
+
+- ``CaptionKeeper`` (8.5) saves an image's bracket text before attr_list's ``{alt="…"}`` overwrites it;
+- ``FigureMaker`` (7.5) turns an image alone in its paragraph into ``<figure>`` with caption and credit,
+  before smarty runs so captions get curly quotes too;
+- ``NoteSemantics`` (14) rewrites the footnote extension's list into EPUB 3 pop-up notes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+
+CAPTION_ATTR = "data-eb-caption"
+EPUB_TYPE = "epub:type"  # Python-Markdown's ElementTree writes the prefixed name as it stands
+
+
+class CaptionKeeper(Treeprocessor):
+    """Remember each image's bracket text: it is the caption, while ``{alt="…"}`` is the alt text."""
+
+    def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            img.set(CAPTION_ATTR, img.get("alt", ""))
+
+
+class FigureMaker(Treeprocessor):
+    """An image alone in its paragraph is a figure: ``<figure><img/><figcaption>…</figcaption></figure>``.
+
+    Alt text, caption and credit stay three fields: a screen reader announces the alt text and then reads the
+    caption, so alt text that merely repeats the caption is heard twice.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        # Collect first: the tree must not change under the iterator.
+        lone = [(parent, p, img) for parent in root.iter() for p in parent
+                if p.tag == "p" and (img := _lone_image(p)) is not None]
+        for parent, p, img in lone:
+            index = list(parent).index(p)
+            parent.remove(p)
+            parent.insert(index, self._figure(img, p.tail))
+
+    def _figure(self, img: etree.Element, tail: str | None) -> etree.Element:
+        figure = etree.Element("figure")
+        figure.tail = tail
+        caption = img.attrib.pop(CAPTION_ATTR, "").strip()
+        credit = img.attrib.pop("credit", "").strip()
+        img.tail = None
+        figure.append(img)
+        if caption or credit:
+            figcaption = etree.SubElement(figure, "figcaption")
+            if caption:
+                text = etree.SubElement(figcaption, "span", {"class": "caption"})
+                text.text = caption
+            if credit:
+                span = etree.SubElement(figcaption, "span", {"class": "credit"})
+                span.text = credit
+            # The caption and credit are Markdown too (*italic* titles, links): run the inline parser on them.
+            self.md.treeprocessors["inline"].run(figcaption)
+            if not img.get("alt") and caption:
+                img.set("alt", "".join(figcaption.find("span").itertext()).strip())  # type: ignore[union-attr]
+        img.set("alt", img.get("alt", ""))
+        return figure
+
+
+def _lone_image(p: etree.Element) -> etree.Element | None:
+    if len(p) != 1 or (p.text or "").strip():
+        return None
+    child = p[0]
+    if child.tag == "img" and not (child.tail or "").strip():
+        return child
+    return None
+
+
+class NoteSemantics(Treeprocessor):
+    """Turn the footnote extension's ``<div class="footnote"><ol><li>`` into EPUB 3 notes.
+
+    Apple Books and Kobo pop a note up only when the call is ``<a epub:type="noteref">`` and the note an
+    ``<aside epub:type="footnote">``; the back link goes at the start of the note, where readers look for it.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for sup in root.iter("sup"):
+            a = sup.find("a")
+            if a is not None and "footnote-ref" in a.get("class", ""):
+                a.set(EPUB_TYPE, "noteref")
+                a.set("role", "doc-noteref")
+        lists = [(parent, div) for parent in root.iter() for div in parent
+                 if div.tag == "div" and div.get("class") == "footnote"]
+        for parent, div in lists:
+            index = list(parent).index(div)
+            parent.remove(div)
+            parent.insert(index, self._notes(div))
+
+    def _notes(self, div: etree.Element) -> etree.Element:
+        section = etree.Element("section", {"class": "footnotes", EPUB_TYPE: "footnotes",
+                                            "aria-label": "Footnotes"})
+        section.tail = div.tail
+        ol = div.find("ol")
+        for number, li in enumerate(ol if ol is not None else [], start=1):
+            note_id = li.get("id", f"fn-{number}")
+            aside = etree.SubElement(section, "aside", {"id": note_id, "class": "footnote",
+                                                        EPUB_TYPE: "footnote", "role": "doc-footnote"})
+            first_ref = None
+            for el in list(li.iter("a")):
+                if "footnote-backref" in el.get("class", ""):
+                    first_ref = first_ref or el.get("href")
+                    _remove_keeping_tail(li, el)
+            children = list(li)
+            if not children or children[0].tag != "p":
+                holder = etree.Element("p")
+                holder.text, li.text = li.text, None
+                children.insert(0, holder)
+            first = children[0]
+            back = etree.Element("a", {"class": "backlink", "role": "doc-backlink",
+                                       "href": first_ref or f"#fnref-{number}"})
+            back.text = f"{number}."
+            back.tail = " " + (first.text or "").lstrip()
+            first.text = None
+            first.insert(0, back)
+            for child in children:
+                aside.append(child)
+        return section
+
+
+def _remove_keeping_tail(root: etree.Element, el: etree.Element) -> None:
+    for parent in root.iter():
+        for index, child in enumerate(parent):
+            if child is el:
+                tail = (el.tail or "").rstrip()
+                if index:
+                    prev = parent[index - 1]
+                    prev.tail = ((prev.tail or "") + tail).rstrip() or None
+                else:
+                    parent.text = ((parent.text or "") + tail).rstrip() or None
+                parent.remove(el)
+                return
+
+
+class BookExtension(Extension):
+    """Register the book's Treeprocessors on a Markdown instance."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(CaptionKeeper(md), "eb-caption-keeper", 8.5)
+        md.treeprocessors.register(FigureMaker(md), "eb-figures", 7.5)
+        md.treeprocessors.register(NoteSemantics(md), "eb-notes", 14)

@@ -1,0 +1,63 @@
+"""The one document both packagers consume: the essay parsed once, as XHTML elements plus what they need.
+
+Kept free of behaviour so that ``xhtml``, ``epub`` and ``pdf`` depend on this module and nothing else of the
+parsing side (a test walks the imports to keep it that way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from essaybook.errors import Warning_
+from essaybook.metadata import Metadata
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+
+
+def x(tag: str) -> str:
+    """The Clark name of an XHTML element: ``x("p") == "{http://www.w3.org/1999/xhtml}p"``."""
+    return f"{{{XHTML_NS}}}{tag}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2..6: the essay's title is the only level 1
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file of the essay's own (an image or the cover), already checked to be inside its folder."""
+
+    href: str  # as the page refers to it: a path relative to the essay's folder, with '/' separators
+    path: Path  # the resolved file on disk
+    media_type: str
+    line: int | None = None
+
+
+@dataclass
+class Document:
+    """An essay parsed once: metadata, its body as XHTML elements, and the facts the packagers need."""
+
+    metadata: Metadata
+    source_path: Path
+    folder: Path
+    slug: str
+    body: etree._Element  # an XHTML <div> holding the essay's blocks, its footnotes section last
+    notes_lead: etree._Element | None  # a <p> holding the Notes section's lead, already parsed
+    notes_prompts: tuple[etree._Element, ...]  # a <p> per discussion prompt
+    headings: tuple[Heading, ...]
+    assets: tuple[Asset, ...]
+    cover: Asset | None
+    warnings: list[Warning_] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[etree._Element]:
+        return list(self.body.iter(x("img")))

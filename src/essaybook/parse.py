@@ -1,0 +1,262 @@
+"""Markdown -> ``Document``: parse once, sanitise once, and leave a tree both packagers can trust.
+
+The steps, in order: Python-Markdown with the book's Treeprocessors (figures, notes); nh3 over the whole HTML
+(Markdown's own and the author's raw HTML alike); lxml turns it into XHTML elements; then passes over the
+tree that must also see raw HTML: heading levels, ids that are XML names, links that resolve, and images that
+come only from the essay's own folder.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+import lxml.html
+import markdown
+from lxml import etree
+from markdown.extensions.toc import slugify_unicode
+
+from essaybook.assets import check_asset, refuse_outside_references
+from essaybook.errors import SourceError, Warning_
+from essaybook.extensions import BookExtension
+from essaybook.metadata import Metadata
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Document, Heading, x
+from essaybook.sanitize import sanitize_html
+from essaybook.source import Source
+
+# Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
+_SMARTY = {
+    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
+    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
+}
+_NAME_START = re.compile(r"^[^\W\d]", re.UNICODE)
+_NOT_NAME = re.compile(r"[^\w.\-]", re.UNICODE)
+_HEADINGS = tuple(f"h{n}" for n in range(1, 7))
+
+
+def make_markdown() -> markdown.Markdown:
+    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output."""
+    return markdown.Markdown(
+        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
+                    "smarty", "toc", "sane_lists", BookExtension()],
+        extension_configs={
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
+            "smarty": {"substitutions": _SMARTY},
+            "toc": {"slugify": _slugify, "permalink": False},
+        },
+        output_format="xhtml",
+    )
+
+
+def _slugify(value: str, separator: str) -> str:
+    return xml_name(slugify_unicode(value, separator) or "section")
+
+
+def xml_name(value: str) -> str:
+    """An id EPUBCheck and the NCX accept: an XML name without colons, starting with a letter."""
+    value = _NOT_NAME.sub("-", value).strip("-") or "id"
+    return value if _NAME_START.match(value) else f"x-{value}"
+
+
+def parse_document(source: Source, meta: Metadata) -> Document:
+    """Parse the essay's Markdown into a ``Document``. Raises ``SourceError`` for what the author must fix."""
+    if not source.body.strip():
+        raise SourceError("the essay has no text after its front matter; write the essay below the '---'",
+                          path=source.path, line=source.body_line)
+    md = make_markdown()
+    try:
+        html = md.convert(source.body)
+    except RecursionError as exc:
+        raise SourceError("the Markdown nests lists or quotes too deeply to be a book; flatten it",
+                          path=source.path) from exc
+    # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
+    # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
+    raw = lxml.html.fragment_fromstring(html or "", create_parent="div")
+    refuse_outside_references([(img.get("src", ""), _line_of(source, img.get("src", "")))
+                               for img in raw.iter("img") if img.get("src")], source)
+    body = to_xhtml(sanitize_html(html))
+    warnings: list[Warning_] = list(meta.warnings)
+    _shift_headings(body)
+    ids = _fix_ids(body)
+    _check_links(body, ids, source, warnings)
+    assets = _collect_images(body, source, warnings)
+    headings = _headings(body)
+    cover = _cover(meta, source)
+    lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
+    prompts = tuple(_inline(md, prompt) for prompt in meta.notes.prompts)
+    return Document(
+        metadata=meta, source_path=source.path, folder=source.folder, slug=source.slug, body=body,
+        notes_lead=lead, notes_prompts=prompts, headings=headings, assets=assets, cover=cover,
+        warnings=warnings,
+    )
+
+
+def to_xhtml(html: str) -> etree._Element:
+    """Sanitised HTML -> a ``<div>`` of XHTML-namespaced elements (``epub:type`` in the OPS namespace)."""
+    fragment = lxml.html.fragment_fromstring(html or "", create_parent="div")
+    return _copy_into_xhtml(fragment, None)
+
+
+def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etree._Element:
+    tag = x(src.tag) if isinstance(src.tag, str) else x("span")
+    el = etree.Element(tag, nsmap={None: XHTML_NS, "epub": EPUB_NS}) if parent is None \
+        else etree.SubElement(parent, tag)
+    for name, value in src.attrib.items():
+        if name == "epub:type":
+            el.set(EPUB_TYPE, value)
+        elif ":" not in name:
+            el.set(name, value)
+    el.text = src.text
+    for child in src:
+        if isinstance(child.tag, str):
+            _copy_into_xhtml(child, el).tail = child.tail
+        elif child.tail:  # a comment or PI the sanitiser let through: keep the text that follows it
+            _append_text(el, child.tail)
+    return el
+
+
+def _append_text(el: etree._Element, text: str) -> None:
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
+def _inline(md: markdown.Markdown, text: str) -> etree._Element:
+    """A short front-matter text (a prompt, the lead) rendered as Markdown into one ``<p>``."""
+    md.reset()
+    div = to_xhtml(sanitize_html(md.convert(text)))
+    p = div.find(x("p"))
+    if p is None or len(div) != 1:
+        p = etree.Element(x("p"))
+        p.text = " ".join("".join(div.itertext()).split())
+    return p
+
+
+def _shift_headings(body: etree._Element) -> None:
+    """The essay's title is the book's only ``h1``: an essay that uses ``#`` headings is shifted one level."""
+    if body.find(f".//{x('h1')}") is None:
+        return
+    for el in body.iter(*(x(h) for h in _HEADINGS)):
+        level = int(etree.QName(el).localname[1])
+        el.tag = x(f"h{min(level + 1, 6)}")
+
+
+def _fix_ids(body: etree._Element) -> set[str]:
+    """Make every id a unique XML name and point same-document links at the renamed ids."""
+    seen: set[str] = {"title", "essay", "notes", "notes-title", "footnotes"}
+    renamed: dict[str, str] = {}
+    for el in body.iter():
+        old = el.get("id")
+        if old is None:
+            continue
+        new = base = xml_name(old)
+        n = 2
+        while new in seen:
+            new, n = f"{base}-{n}", n + 1
+        seen.add(new)
+        renamed.setdefault(old, new)
+        el.set("id", new)
+    for a in body.iter(x("a")):
+        href = a.get("href", "")
+        if href.startswith("#") and unquote(href[1:]) in renamed:
+            a.set("href", "#" + renamed[unquote(href[1:])])
+    return seen
+
+
+def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
+    """Links stay links only if a reader can follow them: web and mail addresses, and places in the book."""
+    for a in list(body.iter(x("a"))):
+        href = a.get("href")
+        if href is None:
+            continue
+        scheme = urlsplit(href).scheme.lower() if _parses(href) else "?"
+        if href.startswith("#") and href[1:] in ids:
+            continue
+        if scheme in ("http", "https") and _parses(href) and urlsplit(href).netloc:
+            continue
+        if scheme == "mailto":
+            continue
+        line = _line_of(source, href)
+        warnings.append(Warning_(f"link '{href}' points nowhere in the book; kept its text, dropped the link",
+                                 source.path, line))
+        _unwrap(a)
+
+
+def _parses(href: str) -> bool:
+    try:
+        urlsplit(href)
+    except ValueError:
+        return False
+    return not any(c.isspace() for c in href)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace an element by its content (text and children), keeping the text that follows it."""
+    parent = el.getparent()
+    index = parent.index(el)
+    span = etree.Element(x("span"))
+    span.text, span.tail = el.text, el.tail
+    for child in el:
+        span.append(child)
+    for name in ("id", "lang", "class"):
+        if el.get(name):
+            span.set(name, el.get(name))
+    parent.remove(el)
+    parent.insert(index, span)
+
+
+def _collect_images(body: etree._Element, source: Source, warnings: list[Warning_]) -> tuple:
+    refs = [(img, img.get("src", ""), _line_of(source, img.get("src", ""))) for img in body.iter(x("img"))]
+    for img, src, line in refs:
+        if not src:
+            raise SourceError("an image has no source path; write ![caption](images/file.png)",
+                              path=source.path, line=line)
+    refuse_outside_references([(src, line) for _, src, line in refs], source)
+    assets = {}
+    for img, src, line in refs:
+        asset = assets.get(src) or check_asset(src, source, line)
+        assets[src] = asset
+        img.set("src", asset.href)
+        if img.get("alt") is None:
+            img.set("alt", "")
+    return tuple({a.href: a for a in assets.values()}.values())
+
+
+def _cover(meta: Metadata, source: Source):
+    if not meta.cover:
+        return None
+    refuse_outside_references([(meta.cover, meta.cover_line)], source)
+    asset = check_asset(meta.cover, source, meta.cover_line)
+    if asset.media_type not in ("image/jpeg", "image/png"):
+        raise SourceError(f"cover '{meta.cover}' is {asset.media_type}; e-reader libraries show only JPEG or PNG "
+                          "covers: convert it", path=source.path, line=meta.cover_line)
+    return asset
+
+
+def _headings(body: etree._Element) -> tuple[Heading, ...]:
+    out = []
+    for el in body.iter(*(x(h) for h in _HEADINGS[1:])):
+        if any(etree.QName(anc).localname in ("aside", "figure") for anc in el.iterancestors()):
+            continue
+        text = " ".join("".join(el.itertext()).split())
+        if not text:
+            continue
+        if not el.get("id"):
+            el.set("id", xml_name(slugify_unicode(text, "-")) + f"-{len(out) + 1}")
+        out.append(Heading(level=int(etree.QName(el).localname[1]), id=el.get("id"), text=text))
+    return tuple(out)
+
+
+def _line_of(source: Source, needle: str) -> int | None:
+    """The source line where ``needle`` first appears (close enough for a person to find it)."""
+    if not needle:
+        return None
+    for variant in (needle, unquote(needle)):
+        index = source.body.find(variant)
+        if index >= 0:
+            return source.body_line + source.body.count("\n", 0, index)
+    return None
+

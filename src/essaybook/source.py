@@ -1,0 +1,112 @@
+"""Read an essay's bytes and split off its YAML front matter, keeping line numbers for error messages.
+
+Nothing here interprets the front matter's keys (that is ``metadata``); this module only answers "what did the
+author write, and on which line".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from essaybook.errors import SourceError, Warning_
+
+#: The file that holds an essay inside its own folder (``content/<slug>/essay.md``).
+ESSAY_FILE = "essay.md"
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_END_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): lxml refuses them and no
+# reader could show them, so they are dropped on reading, with a warning.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One essay as the author wrote it."""
+
+    path: Path  # the Markdown file
+    folder: Path  # the essay's folder: the only place its resources may come from
+    slug: str  # the output's base name
+    front_matter: str  # the YAML text, without its fences ("" when there is none)
+    front_matter_line: int  # line in ``path`` where the YAML text starts
+    body: str  # the Markdown after the front matter
+    body_line: int  # line in ``path`` where ``body`` starts
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+def find_essays(root: Path) -> list[Path]:
+    """Every essay under ``root``: ``<slug>/essay.md`` folders and loose ``<slug>.md`` files, sorted by slug."""
+    if not root.is_dir():
+        raise SourceError("no such folder; pass an essay's .md file or its folder", path=root)
+    found = [p for p in root.glob(f"*/{ESSAY_FILE}") if p.is_file()]
+    found += [p for p in root.glob("*.md") if p.is_file() and p.name.lower() != "readme.md"]
+    return sorted(found, key=slug_for)
+
+
+def resolve_source(path: Path) -> Path:
+    """The Markdown file a SOURCE argument names: the file itself, or ``essay.md`` inside a folder."""
+    if path.is_dir():
+        candidate = path / ESSAY_FILE
+        if candidate.is_file():
+            return candidate
+        raise SourceError(f"no {ESSAY_FILE} in this folder; put the essay in {ESSAY_FILE} or pass its file",
+                          path=path)
+    if not path.exists():
+        raise SourceError("no such file or folder; check the path", path=path)
+    if not path.is_file():
+        raise SourceError("not a regular file; pass an essay's .md file or its folder", path=path)
+    return path
+
+
+def slug_for(path: Path) -> str:
+    """``content/<slug>/essay.md`` is named by its folder; any other file by its stem."""
+    return path.parent.name if path.name == ESSAY_FILE else path.stem
+
+
+def load_source(path: Path) -> Source:
+    """Read and split one essay. Raises ``SourceError`` with file and line for anything a person must fix."""
+    path = resolve_source(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the file ({exc.strerror}); check its permissions", path=path) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            path=path, line=line,
+        ) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    warnings: list[Warning_] = []
+    cleaned, dropped = _NOT_XML.subn("", text)
+    if dropped:
+        first = text[: _NOT_XML.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
+        warnings.append(Warning_(f"removed {dropped} control character(s) that no book can hold", path, first))
+        text = cleaned
+
+    front, front_line, body, body_line = _split_front_matter(text, path)
+    return Source(
+        path=path,
+        folder=path.parent.resolve(),
+        slug=slug_for(path),
+        front_matter=front,
+        front_matter_line=front_line,
+        body=body,
+        body_line=body_line,
+        warnings=warnings,
+    )
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return "", 1, text, 1
+    for i in range(1, len(lines)):
+        if _END_FENCE.match(lines[i]):
+            return "\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2
+    raise SourceError("front matter opened with '---' is never closed; end it with a line holding '---'",
+                      path=path, line=1)

@@ -1,0 +1,154 @@
+"""``Document`` -> one XHTML page, built with lxml: the single rendering both the EPUB and the PDF start from.
+
+The page carries meaning (``epub:type``, ARIA roles, classes), never presentation: how a title block or a
+paragraph number looks is the stylesheets' business (``base.css`` plus ``epub.css`` or ``print.css``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+
+from lxml import etree
+
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
+
+# Blocks a class can point at ("see ¶12"): the essay's own paragraphs and quotations, not captions or notes.
+_NUMBERED = (x("p"), x("blockquote"))
+
+
+def render_page(doc: Document, *, stylesheets: Sequence[str] = (), paragraph_numbers: bool = True,
+                modified: str | None = None) -> etree._ElementTree:
+    """The whole essay as one XHTML page: title block, body, footnotes, and the Notes section."""
+    meta = doc.metadata
+    html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    html.set("lang", meta.lang)
+    html.set(f"{{{XML_NS}}}lang", meta.lang)
+    html.append(_head(doc, stylesheets, modified))
+    body = etree.SubElement(html, x("body"))
+    body.append(_essay(doc, paragraph_numbers))
+    body.append(_notes(doc))
+    return etree.ElementTree(html)
+
+
+def serialize(tree: etree._ElementTree | etree._Element) -> bytes:
+    """XHTML bytes as e-readers like them: UTF-8, XML declaration, HTML5 doctype."""
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+def _head(doc: Document, stylesheets: Sequence[str], modified: str | None) -> etree._Element:
+    meta = doc.metadata
+    head = etree.Element(x("head"))
+    etree.SubElement(head, x("meta"), charset="utf-8")
+    etree.SubElement(head, x("title")).text = meta.full_title
+    # WeasyPrint reads the PDF's metadata from these; e-readers ignore them.
+    named = {
+        "author": ", ".join(meta.authors),
+        "description": meta.description or "",
+        "keywords": ", ".join(meta.subjects + meta.keywords),
+        "dcterms.created": modified or "",
+        "dcterms.modified": modified or "",
+    }
+    for name, content in named.items():
+        if content:
+            etree.SubElement(head, x("meta"), name=name, content=content)
+    for href in stylesheets:
+        etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=href)
+    return head
+
+
+def _essay(doc: Document, paragraph_numbers: bool) -> etree._Element:
+    section = etree.Element(x("section"), {"id": "essay", "class": "essay", EPUB_TYPE: "bodymatter",
+                                           "aria-labelledby": "title"})
+    section.append(title_block(doc))
+    body = copy.deepcopy(doc.body)
+    if paragraph_numbers:
+        number_paragraphs(body)
+    section.text = body.text
+    for child in body:
+        section.append(child)
+    return section
+
+
+def title_block(doc: Document) -> etree._Element:
+    meta = doc.metadata
+    header = etree.Element(x("header"), {"class": "title-block"})
+    etree.SubElement(header, x("h1"), id="title").text = meta.title
+    if meta.subtitle:
+        etree.SubElement(header, x("p"), {"class": "subtitle"}).text = meta.subtitle
+    if meta.authors:
+        etree.SubElement(header, x("p"), {"class": "authors"}).text = _join_names(meta.authors)
+    if meta.date:
+        p = etree.SubElement(header, x("p"), {"class": "date"})
+        etree.SubElement(p, x("time"), datetime=meta.date).text = human_date(meta.date, meta.lang)
+    if meta.source_url:
+        p = etree.SubElement(header, x("p"), {"class": "source"})
+        p.text = "First published at "
+        a = etree.SubElement(p, x("a"), href=meta.source_url)
+        a.text = meta.source_url.split("://", 1)[1].rstrip("/")
+        a.tail = "."
+    return header
+
+
+def number_paragraphs(body: etree._Element) -> None:
+    """Number the essay's top-level paragraphs and quotations, as ``<span class="pnum">`` with a stable id.
+
+    The number is a real element, not a CSS counter, so the EPUB and the PDF show the same numbers in every
+    reader, and ``#p12`` can be linked to.
+    """
+    n = 0
+    for block in body:
+        if block.tag not in _NUMBERED or not "".join(block.itertext()).strip():
+            continue
+        n += 1
+        target = block
+        if block.tag == x("blockquote") and len(block) and block[0].tag == x("p"):
+            target = block[0]
+        if not block.get("id"):
+            block.set("id", f"p{n}")
+        span = etree.Element(x("span"), {"class": "pnum", "aria-hidden": "true"})
+        span.text = str(n)
+        span.tail = target.text
+        target.text = None
+        target.insert(0, span)
+        block.set("class", (block.get("class", "") + " numbered").strip())
+
+
+def _notes(doc: Document) -> etree._Element:
+    notes = doc.metadata.notes
+    section = etree.Element(x("section"), {"id": "notes", "class": "reader-notes", EPUB_TYPE: "backmatter",
+                                           "aria-labelledby": "notes-title"})
+    etree.SubElement(section, x("h2"), id="notes-title").text = notes.title
+    if doc.notes_lead is not None:
+        lead = copy.deepcopy(doc.notes_lead)
+        lead.set("class", "lead")
+        section.append(lead)
+    if doc.notes_prompts:
+        ol = etree.SubElement(section, x("ol"), {"class": "prompts"})
+        for prompt in doc.notes_prompts:
+            li = etree.SubElement(ol, x("li"))
+            p = copy.deepcopy(prompt)
+            li.text = p.text
+            for child in p:
+                li.append(child)
+    return section
+
+
+def _join_names(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def human_date(value: str, lang: str) -> str:
+    """``2014-01-05`` as a reader would write it; English month names for English, ISO otherwise."""
+    parts = value.split("-")
+    if not lang.lower().startswith("en"):
+        return value
+    if len(parts) == 3:
+        d = dt.date.fromisoformat(value)
+        return f"{d.day} {d:%B %Y}"
+    if len(parts) == 2:
+        return f"{dt.date(int(parts[0]), int(parts[1]), 1):%B %Y}"
+    return value

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import io
 
-from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image, ImageDraw, ImageFont
 
-from essaybook.fonts import CJK, TEXT, Face, font_file
+from essaybook.fonts import CJK, TEXT, Face, covers, font_file
 from essaybook.metadata import Metadata
 
 WIDTH, HEIGHT = 1600, 2560
@@ -43,16 +42,9 @@ def make_cover(meta: Metadata) -> bytes:
 
 def _font(text: str, style: str, size: int) -> ImageFont.FreeTypeFont:
     """The book face if it has every character, else the CJK face (which also covers Latin)."""
-    face: Face = TEXT if _covers(TEXT, style, text) else CJK
+    face: Face = TEXT if covers(TEXT, text, style) else CJK
     path, index = font_file(face, style if face is TEXT else ("Bold" if style == "Bold" else "Regular"))
     return ImageFont.truetype(str(path), size=size, index=index)
-
-
-def _covers(face: Face, style: str, text: str) -> bool:
-    path, index = font_file(face, style)
-    font = TTCollection(str(path)).fonts[index] if path.suffix.lower() == ".ttc" else TTFont(str(path))
-    cmap = font.getBestCmap()
-    return all(ord(c) in cmap for c in text if not c.isspace())
 
 
 def _block(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, y: float,

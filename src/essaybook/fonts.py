@@ -56,3 +56,32 @@ def font_file(face: Face, style: str = "Regular") -> tuple[Path, int]:
         raise EnvironmentProblem(f"font '{face.family} {style}' not found; run: sudo apt-get install -y "
                                  f"{face.package}")
     return Path(out[0]), int(out[1] or 0)
+
+
+@functools.cache
+def _cmap(face: Face, style: str = "Regular") -> frozenset[int]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path, index = font_file(face, style)
+    font = TTCollection(str(path), lazy=True).fonts[index] if path.suffix.lower() in (".ttc", ".otc") \
+        else TTFont(str(path), lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def covers(face: Face, text: str, style: str = "Regular") -> bool:
+    cmap = _cmap(face, style)
+    return all(ord(c) in cmap for c in text if not c.isspace())
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters none of the book's faces can draw (they would print as empty boxes, "tofu")."""
+    chars = {c for c in text if not c.isspace() and ord(c) >= 0x20}
+    for face in BOOK_FACES:
+        if not chars:
+            break
+        cmap = _cmap(face)
+        chars = {c for c in chars if ord(c) not in cmap}
+    # Invisible formatting characters (joiners, marks, variation selectors) need no glyph of their own.
+    import unicodedata
+
+    return {c for c in chars if unicodedata.category(c) not in ("Cf", "Mn", "Me", "Cc")}

@@ -1,0 +1,242 @@
+"""The page -> a print handout PDF, laid out in-process by WeasyPrint from the same XHTML as the EPUB.
+
+What differs from the e-book is CSS (``print.css`` and a small sheet for the paper size) plus the few structural
+moves print needs, made on a copy of the page: each footnote moved to its call (``float: footnote`` lays a note
+out where its body sits), a QR code to the web original, and ruled lines in the Notes section.
+
+WeasyPrint would fetch anything (``file:///etc/…``, ``http://…``); ``ConfinedFetcher`` serves exactly the
+essay's checked assets and refuses everything else, and the page is rendered from a fixed base URL so that the
+folder a book is built in never reaches the PDF's bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+import segno
+from lxml import etree
+
+from essaybook.errors import EssaybookError, SourceError, Warning_
+from essaybook.fonts import require_faces
+from essaybook.model import EPUB_TYPE, Document, x
+from essaybook.styles import read_css
+from essaybook.xhtml import render_page, serialize
+
+if TYPE_CHECKING:
+    import weasyprint
+
+BASE_URL = "file:///essaybook/essay/"
+STYLE_BASE_URL = "file:///essaybook/styles/"
+LINE_PITCH_MM = 8.7  # ruled lines for handwriting: a generous college-ruled 8.7 mm
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str  # CSS page size keyword
+    width: float  # mm
+    height: float
+    margins: tuple[float, float, float, float]  # top, right, bottom, left (mm): the left takes holes or staples
+    font_size: float  # pt
+
+    @property
+    def text_height(self) -> float:
+        return self.height - self.margins[0] - self.margins[2]
+
+
+PAPERS = {
+    "a4": Paper("A4", 210, 297, (24, 26, 26, 36), 11),
+    "letter": Paper("letter", 215.9, 279.4, (22, 26, 25, 36), 11),
+    "a5": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5),
+}
+
+
+@dataclass
+class Handout:
+    """A laid-out handout: render once, then write it and/or read its pages (for the EPUB's page list)."""
+
+    document: weasyprint.document.Document
+    warnings: list[Warning_]
+
+
+def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modified: str | None) -> Handout:
+    """Lay the handout out in memory (no file is written)."""
+    require_faces()
+    import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
+
+    size = PAPERS[paper]
+    page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
+    prepare_print(page, doc, size)
+    fetcher = ConfinedFetcher(doc)
+    css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
+    with _weasyprint_warnings() as messages:
+        try:
+            stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
+            html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
+                                   url_fetcher=fetcher)
+            document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
+        except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
+            raise SourceError(f"refused to read {exc}; keep every resource inside the essay's folder",
+                              path=doc.source_path) from None
+    warnings = [Warning_(f"print layout: {m}", doc.source_path) for m in messages]
+    warnings += _missing_glyph_warnings(doc, page)
+    return Handout(document, warnings)
+
+
+def write_handout(handout: Handout, out: BinaryIO) -> None:
+    handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
+
+
+def write_pdf(doc: Document, out: BinaryIO, *, paper: str, paragraph_numbers: bool,
+              modified: str | None) -> Handout:
+    handout = render_handout(doc, paper=paper, paragraph_numbers=paragraph_numbers, modified=modified)
+    write_handout(handout, out)
+    return handout
+
+
+def paper_css(paper: Paper) -> str:
+    top, right, bottom, left = paper.margins
+    # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
+    return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
+            f"html {{ font-size: {paper.font_size}pt; }}\n"
+            f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
+            f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
+
+
+def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper) -> None:
+    """The structural moves print needs, made in place on a freshly rendered page."""
+    _footnotes_to_calls(page)
+    if doc.metadata.source_url:
+        _add_qr_code(page, doc.metadata.source_url)
+    _add_ruled_lines(page, doc.metadata.notes.lines, paper)
+
+
+def _footnotes_to_calls(page: etree._ElementTree) -> None:
+    """Move each note's body to its first call, as ``<span class="fn">``: WeasyPrint floats it to the foot of
+    the page where the call falls. Later calls of the same note keep a plain superscript number."""
+    notes = {el.get("id"): el for el in page.iter(x("aside")) if el.get(EPUB_TYPE) == "footnote"}
+    moved: dict[str, str] = {}
+    for n, a in enumerate(list(page.iter(x("a")))):
+        if a.get(EPUB_TYPE) != "noteref":
+            continue
+        note_id = a.get("href", "").lstrip("#")
+        sup = a.getparent()
+        holder = sup if sup.tag == x("sup") else a
+        if note_id in moved or note_id not in notes:
+            repeat = etree.Element(x("sup"), {"class": "fn-repeat"})
+            repeat.text = moved.get(note_id, a.text)
+            repeat.tail = holder.tail
+            holder.getparent().replace(holder, repeat)
+            continue
+        span = etree.Element(x("span"), {"class": "fn", "id": note_id})
+        for block in notes[note_id]:
+            part = etree.SubElement(span, x("span"), {"class": "fn-p"})
+            part.text = block.text
+            for child in block:
+                if child.get("class") == "backlink":
+                    part.text = (child.tail or "").lstrip()
+                    continue
+                part.append(child)
+        span.tail = holder.tail
+        holder.getparent().replace(holder, span)
+        moved[note_id] = a.text or str(n)
+    for section in list(page.iter(x("section"))):
+        if section.get(EPUB_TYPE) == "footnotes":
+            section.getparent().remove(section)
+
+
+def _add_qr_code(page: etree._ElementTree, url: str) -> None:
+    """A QR code to the web original (where the comment thread lives), under the title block's URL."""
+    header = next(page.iter(x("header")))
+    svg = etree.fromstring(segno.make(url, error="m").svg_inline(scale=4, dark="#000", border=2))
+    svg.set("class", "qr")
+    svg.set("role", "img")
+    svg.set("aria-label", f"QR code linking to {url}")
+    for attr in ("width", "height"):
+        svg.attrib.pop(attr, None)
+    header.append(svg)
+    note = etree.SubElement(header, x("p"), {"class": "qr-note"})
+    note.text = "Scan to read the original online and join the discussion."
+
+
+def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper) -> None:
+    section = next(s for s in page.iter(x("section")) if s.get("id") == "notes")
+    head = etree.Element(x("div"), {"class": "notes-head"})
+    for child in list(section):
+        head.append(child)
+    section.append(head)
+    if lines <= 0:
+        section.set("class", section.get("class", "") + " unruled")
+        return
+    # The first page holds the prompts and at least a dozen lines; ask for more and whole pages follow.
+    per_page = int(paper.text_height // LINE_PITCH_MM)
+    first_page = max(per_page - 10, 12)
+    extra_pages = math.ceil(max(lines - first_page, 0) / per_page)
+    parent = section.getparent()
+    for _ in range(extra_pages):
+        etree.SubElement(parent, x("div"), {"class": "ruled-page", "aria-hidden": "true"})
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    """WeasyPrint reports problems (a missing image, CSS it ignores) only in its log: collect them."""
+    logger = logging.getLogger("weasyprint")
+    handler = _LogCollector()
+    logger.addHandler(handler)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def _missing_glyph_warnings(doc: Document, page: etree._ElementTree) -> list[Warning_]:
+    from essaybook.fonts import missing_glyphs
+
+    missing = missing_glyphs("".join(page.getroot().itertext()))
+    if not missing:
+        return []
+    shown = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:8])
+    return [Warning_(f"no font has a glyph for {shown}; those characters print as empty boxes",
+                     doc.source_path)]
+
+
+def _fetcher_class() -> type:
+    import weasyprint.urls as wu
+
+    class _Confined(wu.URLFetcher):
+        """Serves the essay's checked assets, by their place under ``BASE_URL``; refuses everything else."""
+
+        def __init__(self, doc: Document) -> None:
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True)
+            self.files = {BASE_URL + a.href: a for a in doc.assets}
+
+        def fetch(self, url: str, headers: dict | None = None) -> wu.URLFetcherResponse:
+            asset = self.files.get(url.split("#", 1)[0])
+            if asset is None:
+                raise wu.FatalURLFetchingError(f"'{url.removeprefix(BASE_URL)}'")
+            return wu.URLFetcherResponse(url, asset.path.read_bytes(), {"Content-Type": asset.media_type})
+
+    return _Confined
+
+
+def ConfinedFetcher(doc: Document):  # noqa: N802 (a class, built lazily so weasyprint is imported late)
+    return _fetcher_class()(doc)
+
+
+__all__ = ["PAPERS", "EssaybookError", "Handout", "render_handout", "write_handout", "write_pdf"]

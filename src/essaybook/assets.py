@@ -82,7 +82,11 @@ def _raster_type(path: Path, ref: str, source: Source, line: int | None) -> str:
     try:
         with Image.open(path) as im:
             kind = im.format
-            im.verify()
+            try:
+                im.verify()
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise SourceError(f"image '{ref}' is damaged ({exc}); export it again",
+                                  path=source.path, line=line) from exc
     except Image.DecompressionBombError as exc:
         raise SourceError(f"image '{ref}' is too large to be a figure (over {_MAX_PIXELS:,} pixels); "
                           "scale it down", path=source.path, line=line) from exc

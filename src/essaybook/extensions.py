@@ -14,6 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
 CAPTION_ATTR = "data-eb-caption"
@@ -61,8 +62,9 @@ class FigureMaker(Treeprocessor):
                 span.text = credit
             # The caption and credit are Markdown too (*italic* titles, links): run the inline parser on them.
             self.md.treeprocessors["inline"].run(figcaption)
-            if not img.get("alt") and caption:
-                img.set("alt", "".join(figcaption.find("span").itertext()).strip())  # type: ignore[union-attr]
+            if caption and img.get("alt", "") in ("", caption):
+                # No {alt="…"} of its own: the caption's plain text serves, without its Markdown.
+                img.set("alt", " ".join("".join(figcaption[0].itertext()).split()))
         img.set("alt", img.get("alt", ""))
         return figure
 
@@ -124,7 +126,19 @@ class NoteSemantics(Treeprocessor):
             first.insert(0, back)
             for child in children:
                 aside.append(child)
+            _strip_trailing_space(aside)
         return section
+
+
+def _strip_trailing_space(el: etree.Element) -> None:
+    """Removing the extension's back link leaves the space that preceded it at the end of the note."""
+    last = el
+    while len(last):
+        last = last[-1]
+        if (last.tail or "").strip():
+            last.tail = last.tail.replace(NBSP_PLACEHOLDER, "").rstrip()
+            return
+    last.text = (last.text or "").replace(NBSP_PLACEHOLDER, "").rstrip() or None
 
 
 def _remove_keeping_tail(root: etree.Element, el: etree.Element) -> None:

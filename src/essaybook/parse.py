@@ -170,7 +170,8 @@ def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: 
     """Links stay links only if a reader can follow them: web and mail addresses, and places in the book."""
     for a in list(body.iter(x("a"))):
         href = a.get("href")
-        if href is None:
+        if href is None:  # a link the sanitiser disarmed (javascript:): its text stays, as plain text
+            _unwrap(a)
             continue
         scheme = urlsplit(href).scheme.lower() if _parses(href) else "?"
         if href.startswith("#") and href[1:] in ids:

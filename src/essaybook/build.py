@@ -75,37 +75,52 @@ def paragraph_numbers(doc: Document, options: Options) -> bool:
     return doc.metadata.paragraph_numbers if options.paragraph_numbers is None else options.paragraph_numbers
 
 
-def make_epub(doc: Document, out: Path, options: Options) -> Written:
+def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> list[Written]:
+    """Write the formats in ``targets`` (``{"epub": path, "pdf": path}``) from one parsed essay.
+
+    The handout is laid out at most once: the PDF is written from that layout and the EPUB's page list
+    (where each handout page begins) is read from the same one.
+    """
+    from essaybook import pdf
+
+    stamp = build_date(doc)
+    paper = options.paper or doc.metadata.paper
+    numbers = paragraph_numbers(doc, options)
+    written = []
+    handout = None
+    if "pdf" in targets:
+        handout = pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp))
+        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
+    if "epub" in targets:
+        if handout is None and options.page_list:
+            handout = pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp))
+        written.insert(0, _make_epub(doc, targets["epub"], stamp, numbers, handout,
+                                     handout_edition(paper) if handout else None))
+    if handout is not None:
+        doc.warnings.extend(w for w in handout.warnings if w not in doc.warnings)
+    return written
+
+
+def _make_epub(doc: Document, out: Path, stamp: dt.datetime, numbers: bool, handout, source: str | None
+               ) -> Written:
     from essaybook.cover import make_cover
     from essaybook.epub import write_epub
     from essaybook.styles import read_css
     from essaybook.xhtml import render_page
 
-    stamp = build_date(doc)
-    page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
+    page = render_page(doc, paragraph_numbers=numbers, modified=_w3c(stamp))
     css = read_css(("base.css", "epub.css"), doc.folder)
     cover = None if doc.cover else make_cover(doc.metadata)
-    breaks, source = [], None
-    if options.page_list:
-        from essaybook.pagination import handout_page_breaks
+    breaks = []
+    if handout is not None:
+        from essaybook.pagination import page_breaks
 
-        paper = options.paper or doc.metadata.paper
-        breaks = handout_page_breaks(doc, paper=paper, options=options)
-        source = handout_edition(doc, paper)
+        breaks = page_breaks(handout)
     return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
                                                    page_list=breaks, page_source=source))
 
 
-def make_pdf(doc: Document, out: Path, options: Options) -> Written:
-    from essaybook.pdf import write_pdf
-
-    paper = options.paper or doc.metadata.paper
-    return atomic_write(out, lambda f: write_pdf(doc, f, paper=paper,
-                                                  paragraph_numbers=paragraph_numbers(doc, options),
-                                                  modified=_w3c(build_date(doc))))
-
-
-def handout_edition(doc: Document, paper: str) -> str:
+def handout_edition(paper: str) -> str:
     """How the EPUB names the print edition its page numbers come from."""
     return f"essaybook print handout, {paper.upper() if paper != 'letter' else 'US Letter'}"
 
@@ -157,7 +172,3 @@ def _translate_os_errors(path: Path) -> Iterator[None]:
         else:
             message = f"cannot write {path.name} ({exc.strerror})"
         raise OutputError(message, path=path) from exc
-
-
-def warnings_of(doc: Document) -> list[Warning_]:
-    return list(doc.warnings)

@@ -100,17 +100,15 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
             raise EssaybookError(f"-o names one file, but {len(paths)} essays would be built; pass one SOURCE")
         for path in paths:
             doc = b.load(path)
+            if output is None:
+                _make_default_folder(out_dir)
+            targets = {fmt: output or out_dir / f"{doc.slug}.{fmt}" for fmt in formats}
+            written = b.make_outputs(doc, targets, options)
             if not quiet:
                 for warning in doc.warnings:
                     err.print(f"warning: {warning}", markup=False)
-            for fmt in formats:
-                target = output or out_dir / f"{doc.slug}.{fmt}"
-                if output is None:
-                    _make_default_folder(out_dir)
-                maker = b.make_epub if fmt == "epub" else b.make_pdf
-                written = maker(doc, target, options)
-                if not quiet:
-                    print(f"{written.path} ({_size(written.size)})")
+                for w in written:
+                    print(f"{w.path} ({_size(w.size)})")
     except EssaybookError as exc:
         if debug:
             raise

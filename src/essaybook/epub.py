@@ -15,6 +15,7 @@ import copy
 import datetime as dt
 import zipfile
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -23,22 +24,14 @@ from ebooklib import epub
 from lxml import etree
 
 from essaybook.a11y import CERTIFIER, CONFORMS_TO, accessibility_properties
-from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, Heading, x
-from essaybook.xhtml import serialize
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, PageBreak, x
+from essaybook.xhtml import serialize, text_segments
 
 XHTML_TYPE = "application/xhtml+xml"
 STYLESHEET = "style.css"
 # Names the packager itself uses inside EPUB/; an essay's own file with one of these names is moved aside.
 _RESERVED = {"nav.xhtml", "toc.ncx", "cover.xhtml", "essay.xhtml", "notes.xhtml", "cover.png", STYLESHEET,
              "content.opf"}
-
-
-@dataclass(frozen=True)
-class PageBreak:
-    """Where a page of the print handout begins: in the EPUB, a marker and a page-list entry."""
-
-    number: int
-    anchor: str  # the id of the element the page starts in
 
 
 def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: BinaryIO, modified: dt.datetime,
@@ -136,28 +129,52 @@ def _point_at_packaged_assets(page: etree._ElementTree, names: dict[str, str]) -
 
 
 def _insert_page_breaks(page: etree._ElementTree, breaks: Sequence[PageBreak]) -> None:
-    """A ``pagebreak`` marker at the start of the element where each handout page begins."""
+    """A ``pagebreak`` marker where each handout page begins: before the word that starts the page's first
+    line, or at the block's start when the page starts with one."""
     by_id = {el.get("id"): el for el in page.iter() if el.get("id")}
     for br in breaks:
-        target = by_id.get(br.anchor)
-        if target is None:
+        block = by_id.get(br.block)
+        if block is None:
             continue
         marker = etree.Element(x("span"), {"id": f"page-{br.number}", EPUB_TYPE: "pagebreak",
-                                           "role": "doc-pagebreak", "aria-label": str(br.number),
-                                           "class": "pagebreak"})
-        if target.tag in (x("section"), x("header"), x("ol"), x("ul"), x("dl"), x("table"), x("figure"),
-                          x("blockquote"), x("aside")):
-            parent = target.getparent()
-            marker.tail = None
-            holder = target
-            # A span cannot sit directly in a section's flow before a block: wrap it in a div.
-            div = etree.Element(x("div"), {"class": "pagebreak-holder"})
-            div.append(marker)
-            parent.insert(parent.index(holder), div)
-        else:
-            marker.tail = target.text
-            target.text = None
-            target.insert(0, marker)
+                                           "role": "doc-pagebreak", "aria-label": str(br.number)})
+        if br.probe == "\x00end":
+            block.addnext(marker)
+        elif br.probe is None or not _insert_at_words(block, br.probe, marker):
+            if block.tag in (x("section"), x("p"), x("li"), x("h2"), x("h3"), x("h4"), x("h5"), x("h6"),
+                             x("div"), x("header"), x("blockquote"), x("figcaption"), x("dd"), x("dt")):
+                marker.tail, block.text = block.text, None
+                block.insert(0, marker)
+            else:  # a list, table or figure cannot hold a span directly: the marker goes just before it
+                block.addprevious(marker)
+
+
+def _insert_at_words(block: etree._Element, probe: str, marker: etree._Element) -> bool:
+    segments = list(text_segments(block))
+    text = "".join(s for _, _, s in segments)
+    pattern = r"\s+".join(re.escape(w) for w in probe.split())
+    found = re.search(pattern, text)
+    if found is None:
+        return False
+    at = found.start()
+    while at > 0 and text[at - 1].isalnum():  # the page began inside a hyphenated word: mark the word
+        at -= 1
+    if not text[:at].strip():  # the page begins with the block: the marker goes before it, not in it
+        block.addprevious(marker)
+        return True
+    for el, kind, string in segments:
+        if at <= len(string):
+            before, after = string[:at], string[at:]
+            if kind == "text":
+                el.text = before or None
+                el.insert(0, marker)
+            else:
+                el.tail = before or None
+                el.addnext(marker)
+            marker.tail = after or None
+            return True
+        at -= len(string)
+    return False
 
 
 def _split(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]]:

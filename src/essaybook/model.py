@@ -33,6 +33,19 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the print handout begins, as the EPUB can find the same place.
+
+    ``block`` is the id of the top-level block the page starts in; ``probe`` the first words of the page's
+    first line (None: the page starts at the block's beginning, or has no text of its own).
+    """
+
+    number: int
+    block: str
+    probe: str | None = None
+
+
+@dataclass(frozen=True)
 class Asset:
     """A file of the essay's own (an image or the cover), already checked to be inside its folder."""
 

@@ -68,7 +68,15 @@ def _essay(doc: Document, paragraph_numbers: bool) -> etree._Element:
     section.text = body.text
     for child in body:
         section.append(child)
+    _identify_blocks(section, "b")
     return section
+
+
+def _identify_blocks(section: etree._Element, prefix: str) -> None:
+    """Every top-level block gets an id, so a place in the handout can be found again in the EPUB."""
+    for n, child in enumerate(section, start=1):
+        if not child.get("id"):
+            child.set("id", f"{prefix}{n}")
 
 
 def title_block(doc: Document) -> etree._Element:
@@ -89,6 +97,23 @@ def title_block(doc: Document) -> etree._Element:
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
         a.tail = "."
     return header
+
+
+def text_segments(block: etree._Element, skip: tuple[str, ...] = ("pnum", "fn", "footnotes", "qr-note")):
+    """``(element, "text"|"tail", string)`` for each piece of text in ``block``, in reading order, leaving out
+    paragraph numbers and notes (text a reader does not read in the flow of the page)."""
+    def walk(el: etree._Element):
+        if el.get("class") in skip or el.get(EPUB_TYPE) in ("footnotes", "footnote") or \
+                not isinstance(el.tag, str) or el.tag.endswith("}svg"):
+            return
+        if el.text:
+            yield el, "text", el.text
+        for child in el:
+            yield from walk(child)
+            if child.tail:
+                yield child, "tail", child.tail
+
+    yield from walk(block)
 
 
 def number_paragraphs(body: etree._Element) -> None:
@@ -132,6 +157,7 @@ def _notes(doc: Document) -> etree._Element:
             li.text = p.text
             for child in p:
                 li.append(child)
+    _identify_blocks(section, "n")
     return section
 
 

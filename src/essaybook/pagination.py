@@ -1,0 +1,71 @@
+"""Where each page of the print handout begins, read from WeasyPrint's layout, for the EPUB's page list.
+
+A class where some read the EPUB and others the handout needs "page 3" to mean the same place in both. The
+handout is laid out (in memory, or the same layout that writes the PDF), and for each page the first thing
+in its main flow is found: the top-level block it belongs to (every one has an id) and the first words of the
+page's first line. The EPUB packager puts a page-break marker exactly there.
+
+This reads WeasyPrint's box tree (``page._page_box``), which is not public API: WeasyPrint is pinned, and a
+test checks every marker against the PDF's text.
+"""
+
+from __future__ import annotations
+
+from essaybook.model import PageBreak
+from essaybook.pdf import Handout
+
+_PROBE_WORDS = 6
+
+
+def page_breaks(handout: Handout) -> list[PageBreak]:
+    from weasyprint.formatting_structure import boxes
+
+    breaks: list[PageBreak] = []
+    last_block = "essay"
+    for number, page in enumerate(handout.document.pages, start=1):
+        if number == 1:
+            breaks.append(PageBreak(1, "essay"))
+            continue
+        found = _first_content(page._page_box, boxes, [])
+        if found is None:  # a page of ruled lines only: it starts after the last block
+            breaks.append(PageBreak(number, last_block, "\x00end"))
+            continue
+        block, probe = found
+        last_block = block
+        breaks.append(PageBreak(number, block, probe))
+    return breaks
+
+
+def _first_content(box, boxes, ids: list[str]) -> tuple[str, str | None] | None:
+    """Depth-first: the first text or image in the page's flow, with the id of its top-level block."""
+    if isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox):
+        return None
+    element = getattr(box, "element", None)
+    classes = (element.get("class") or "").split() if element is not None else []
+    if "pnum" in classes or "fn" in classes:
+        return None
+    pushed = False
+    if element is not None and element.get("id") and (not ids or ids[-1] != element.get("id")):
+        ids.append(element.get("id"))
+        pushed = True
+    try:
+        if isinstance(box, boxes.TextBox) and box.text.strip() and _top_block(ids):
+            return _top_block(ids), " ".join(box.text.split()[:_PROBE_WORDS])
+        if isinstance(box, boxes.ReplacedBox) and _top_block(ids):
+            return _top_block(ids), None
+        for child in getattr(box, "children", ()):
+            found = _first_content(child, boxes, ids)
+            if found is not None:
+                return found
+        return None
+    finally:
+        if pushed:
+            ids.pop()
+
+
+def _top_block(ids: list[str]) -> str | None:
+    """The outermost id below the essay/notes sections: the top-level block the text belongs to."""
+    for i, value in enumerate(ids):
+        if value in ("essay", "notes"):
+            return ids[i + 1] if i + 1 < len(ids) else value
+    return None

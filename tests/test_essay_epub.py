@@ -6,8 +6,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from conftest import SEED, epub_files
 from lxml import etree
+
+from conftest import SEED, epub_files
 
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}

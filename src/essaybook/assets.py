@@ -120,8 +120,8 @@ def _svg_type(path: Path, ref: str, source: Source, line: int | None) -> str:
             if etree.QName(attr).localname.lower().startswith("on"):
                 raise SourceError(f"SVG '{ref}' has an event handler ({etree.QName(attr).localname}); remove it",
                                   path=source.path, line=line)
-            if (attr in (_XLINK_HREF, "href") and not value.startswith("#")) or "url(" in value and \
-                    re.search(r"url\(\s*['\"]?(?!#)", value):
+            if (attr in (_XLINK_HREF, "href") and not value.startswith("#")) or ("url(" in value and \
+                    re.search(r"url\(\s*['\"]?(?!#)", value)):
                 raise SourceError(f"SVG '{ref}' refers to another file ({value[:60]}); embed or remove it",
                                   path=source.path, line=line)
     return "image/svg+xml"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from essaybook.errors import OutputError, Warning_, display_path
+from essaybook.errors import OutputError, display_path
 from essaybook.metadata import parse_metadata
 from essaybook.model import Document
 from essaybook.parse import parse_document

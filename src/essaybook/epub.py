@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Sequence
-import re
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -380,4 +380,4 @@ class _Writer(epub.EpubWriter):
         self.out.close()
 
 
-__all__ = ["Heading", "PageBreak", "write_epub"]
+

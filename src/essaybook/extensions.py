@@ -158,7 +158,7 @@ def _remove_keeping_tail(root: etree.Element, el: etree.Element) -> None:
 class BookExtension(Extension):
     """Register the book's Treeprocessors on a Markdown instance."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(CaptionKeeper(md), "eb-caption-keeper", 8.5)
         md.treeprocessors.register(FigureMaker(md), "eb-figures", 7.5)
         md.treeprocessors.register(NoteSemantics(md), "eb-notes", 14)

@@ -211,7 +211,7 @@ def _unwrap(el: etree._Element) -> None:
 
 def _collect_images(body: etree._Element, source: Source, warnings: list[Warning_]) -> tuple:
     refs = [(img, img.get("src", ""), _line_of(source, img.get("src", ""))) for img in body.iter(x("img"))]
-    for img, src, line in refs:
+    for _img, src, line in refs:
         if not src:
             raise SourceError("an image has no source path; write ![caption](images/file.png)",
                               path=source.path, line=line)

@@ -11,7 +11,6 @@ folder a book is built in never reaches the PDF's bytes.
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 from collections.abc import Iterator
@@ -235,7 +234,7 @@ def _fetcher_class() -> type:
     return _Confined
 
 
-def ConfinedFetcher(doc: Document):  # noqa: N802 (a class, built lazily so weasyprint is imported late)
+def ConfinedFetcher(doc: Document):
     return _fetcher_class()(doc)
 
 

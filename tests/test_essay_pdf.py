@@ -1,0 +1,81 @@
+"""The essay's print handout on A4, Letter and A5, read back: size, fonts, words, folios, heads, notes, tags."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pdf_reading import document_language, flowing_words, fonts, page_size_mm, page_texts, structure_tags
+from test_essay_epub import seed_essay_words
+
+PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0)}
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_page_size(essay_pdfs: dict[str, Path], paper: str) -> None:
+    width, height = page_size_mm(essay_pdfs[paper])
+    assert (width, height) == pytest.approx(PAPERS[paper], abs=0.2)
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_fonts_are_the_book_faces_embedded_and_subset(essay_pdfs: dict[str, Path], paper: str) -> None:
+    used = fonts(essay_pdfs[paper])
+    assert used and all(embedded for _, embedded in used)
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name, _ in used), "fonts are subset"
+    assert any("Charis" in name for name, _ in used)
+    assert not any("DejaVu" in name for name, _ in used), "no silent fallback to the system's face"
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_every_word_in_order(essay_pdfs: dict[str, Path], paper: str) -> None:
+    pages = page_texts(essay_pdfs[paper])
+    body = []
+    for text in pages:
+        lines = text.split("\n")
+        # Drop the running head, the folio and paragraph numbers standing alone in the margin.
+        kept = [ln for ln in lines if ln.strip() and not re.fullmatch(r"\s*\d+(\s*/\s*\d+)?\s*", ln)
+                and ln.strip() != "China’s Costly Inaction"]
+        body.append("\n".join(kept))
+    # pdftotext already joins hyphenated line ends, dropping the hyphen even of "self-reliance": compare
+    # without hyphens on both sides.
+    words = flowing_words("\n".join(body))
+    text = re.sub("[-\u2010]", "", " ".join(words))
+    expected = [re.sub("[-\u2010]", "", w) for w in seed_essay_words()]
+    position = 0
+    for word in expected:
+        found = text.find(word, position)
+        assert found >= 0, f"'{word}' missing after position {position} on {paper}"
+        position = found + len(word)
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_folio_on_every_page_and_running_head_from_page_two(essay_pdfs: dict[str, Path], paper: str) -> None:
+    pages = page_texts(essay_pdfs[paper])
+    total = len(pages)
+    assert total >= 3
+    for number, text in enumerate(pages, start=1):
+        assert re.search(rf"(^|\n)\s*{number}\s*/\s*{total}\s*(\n|$)", text), f"no folio on page {number}"
+        head = text.strip().split("\n")[0]
+        if number > 1:
+            assert "China’s Costly Inaction" in head, f"no running head on page {number}"
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_notes_section_is_last_and_starts_its_own_page(essay_pdfs: dict[str, Path], paper: str) -> None:
+    pages = page_texts(essay_pdfs[paper])
+    assert "Notes" in [ln.strip() for ln in pages[-1].split("\n")]
+    assert all("Questions to think about" not in p for p in pages[:-1])
+    assert "Find one event since the essay was written" in " ".join(pages[-1].split())
+
+
+def test_pdf_is_tagged_with_language_title_and_figure_alt(essay_pdfs: dict[str, Path]) -> None:
+    pdf = essay_pdfs["a4"]
+    assert document_language(pdf) == "en"
+    tags = structure_tags(pdf)
+    names = [t for t, _ in tags]
+    assert "Figure" in names
+    figure = next(attrs for t, attrs in tags if t == "Figure")
+    assert figure.get("/Alt", "").startswith("Simplified map")
+    headings = [t for t in names if re.fullmatch(r"H\d", t)]
+    assert headings[0] == "H1" and "H2" in headings

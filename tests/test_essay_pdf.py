@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from pdf_reading import document_language, flowing_words, fonts, page_size_mm, page_texts, structure_tags
 from test_essay_epub import seed_essay_words
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,22 +70,56 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
     size = PAPERS[paper]
-    page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
-    prepare_print(page, doc, size)
     fetcher = ConfinedFetcher(doc)
     css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
+    forced: list[str] = []
     with _weasyprint_warnings() as messages:
-        try:
-            stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
-            html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
-                                   url_fetcher=fetcher)
-            document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-        except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
-            raise SourceError(f"refused to read {exc}; keep every resource inside the essay's folder",
-                              path=doc.source_path) from None
-    warnings = [Warning_(f"print layout: {m}", doc.source_path) for m in messages]
+        stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
+        for _attempt in range(_MAX_REPAIRS + 1):
+            page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
+            prepare_print(page, doc, size, forced_breaks=forced)
+            try:
+                html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
+                                       url_fetcher=fetcher)
+                document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
+            except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
+                raise SourceError(f"refused to read {exc}; keep every resource inside the essay's folder",
+                                  path=doc.source_path) from None
+            block = _block_to_push(document)
+            if block is None or block in forced:
+                break
+            forced.append(block)
+    warnings = [Warning_(f"print layout: {m}", doc.source_path) for m in dict.fromkeys(messages)]
+    if block is not None:
+        warnings.append(Warning_("a footnote could not be kept on the page of its call", doc.source_path))
     warnings += _missing_glyph_warnings(doc, page)
     return Handout(document, warnings)
+
+
+# WeasyPrint 70, to fit one more line of a paragraph at the foot of a page (for orphans), moves that page's
+# last footnotes to the next page and leaves their calls behind. When that happens the paragraph holding the
+# squeezed line is pushed to the next page and the handout laid out again (rarely more than once or twice).
+_MAX_REPAIRS = 6
+
+
+def _block_to_push(document: weasyprint.document.Document) -> str | None:
+    """The top-level block to start on a new page so that no note is separated from its call, or None."""
+    page_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, number)
+    for anchor, call_page in sorted(page_of.items(), key=lambda kv: kv[1]):
+        if not anchor.startswith(_CALL_PREFIX):
+            continue
+        note_page = page_of.get(anchor.removeprefix(_CALL_PREFIX))
+        if note_page is not None and note_page != call_page:
+            blocks = [a for a, p in page_of.items() if p == call_page and _TOP_BLOCK.match(a)]
+            return blocks[-1] if blocks else None
+    return None
+
+
+_CALL_PREFIX = "call-"
+_TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
 
 
 def write_handout(handout: Handout, out: BinaryIO) -> None:
@@ -107,9 +142,12 @@ def paper_css(paper: Paper) -> str:
             f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
 
 
-def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper) -> None:
+def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page)
+    for el in page.iter():
+        if el.get("id") in forced_breaks:
+            el.set("class", (el.get("class", "") + " page-break-before").strip())
     if doc.metadata.source_url:
         _add_qr_code(page, doc.metadata.source_url)
     _add_ruled_lines(page, doc.metadata.notes.lines, paper)
@@ -132,6 +170,8 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
             repeat.tail = holder.tail
             holder.getparent().replace(holder, repeat)
             continue
+        call = etree.Element(x("span"), {"class": "fn-call", "id": _CALL_PREFIX + note_id})
+        holder.addprevious(call)
         span = etree.Element(x("span"), {"class": "fn", "id": note_id})
         for block in notes[note_id]:
             part = etree.SubElement(span, x("span"), {"class": "fn-p"})

@@ -1,0 +1,47 @@
+"""Each footnote lands at the foot of the page of its call, on every paper size (WeasyPrint issue 2502 pushed
+notes to later pages, one per page, on A4 with a bordered footnote area)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from essaybook.build import Options, load, make_outputs
+from pdf_reading import page_texts
+
+FILLER = ("The committee met again in the spring, and the discussion turned, as it always did, to the question "
+          "of money and who would pay for the bridge that everyone wanted and nobody would fund. ")
+
+
+def essay_with_notes(folder: Path, notes: int = 14) -> Path:
+    parts = ["---", "title: Notes on every page", "author: A. Tester", "---", ""]
+    defs = []
+    for k in range(1, 41):
+        if k % 3 == 0 and len(defs) < notes:
+            n = len(defs) + 1
+            parts.append(FILLER + f"Claimword{n} is made here.[^n{n}] " + FILLER)
+            body = f"Notebody{n} explains the claim." + (" It runs on a little longer. " * (n % 4))
+            defs.append(f"[^n{n}]: {body}")
+        else:
+            parts.append(FILLER * 2)
+        parts.append("")
+    path = folder / "essay.md"
+    path.write_text("\n".join(parts + defs) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter", "a5"])
+def test_each_note_on_its_calls_page(tmp_path: Path, paper: str) -> None:
+    doc = load(essay_with_notes(tmp_path))
+    out = tmp_path / f"notes-{paper}.pdf"
+    make_outputs(doc, {"pdf": out}, Options(paper=paper))
+    assert not doc.warnings, [str(w) for w in doc.warnings]
+    pages = [" ".join(t.split()) for t in page_texts(out)]
+    assert len(pages) >= 3
+    for n in range(1, 14):
+        call = [i for i, t in enumerate(pages) if f"Claimword{n} " in t]
+        body = [i for i, t in enumerate(pages) if f"Notebody{n} " in t]
+        assert call and body, f"note {n} missing on {paper}"
+        assert call[0] == body[0], f"note {n}: call on page {call[0] + 1}, note on page {body[0] + 1} ({paper})"
+        assert pages[call[0]].count(f"Notebody{n} ") == 1

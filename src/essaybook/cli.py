@@ -140,19 +140,18 @@ def _size(n: int) -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit status instead of exiting (for embedding and tests)."""
     try:
-        app(args=argv, prog_name="essaybook", standalone_mode=False)
+        result = app(args=argv, prog_name="essaybook", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors from the click that typer bundles: shown as click shows them, in standalone mode too.
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def main() -> None:

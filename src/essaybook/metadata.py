@@ -205,6 +205,12 @@ class _Reader:
                 return dt.date.fromisoformat(value).isoformat()
             except ValueError:
                 pass
+            for layout in ("%B %d, %Y", "%d %B %Y", "%b %d, %Y", "%d %b %Y", "%B %Y"):
+                try:  # "July 17, 2006", as pandoc's title blocks have it
+                    parsed = dt.datetime.strptime(value, layout).date()
+                except ValueError:
+                    continue
+                return parsed.isoformat()[:7] if layout == "%B %Y" else parsed.isoformat()
         raise self.fail(key, f"date {value!r} is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY)")
 
     def notes(self, data: dict[str, Any]) -> NotesSection:

@@ -168,6 +168,7 @@ def _fix_ids(body: etree._Element) -> set[str]:
 
 def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
     """Links stay links only if a reader can follow them: web and mail addresses, and places in the book."""
+    dropped: dict[str, int] = {}
     for a in list(body.iter(x("a"))):
         href = a.get("href")
         if href is None:  # a link the sanitiser disarmed (javascript:): its text stays, as plain text
@@ -180,10 +181,12 @@ def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: 
             continue
         if scheme == "mailto":
             continue
-        line = _line_of(source, href)
-        warnings.append(Warning_(f"link '{href}' points nowhere in the book; kept its text, dropped the link",
-                                 source.path, line))
+        dropped[href] = dropped.get(href, 0) + 1
         _unwrap(a)
+    for href, count in dropped.items():
+        times = f" ({count} times)" if count > 1 else ""
+        warnings.append(Warning_(f"link '{href}' points nowhere in the book{times}; kept its text, dropped the link",
+                                 source.path, _line_of(source, href)))
 
 
 def _parses(href: str) -> bool:

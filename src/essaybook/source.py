@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from essaybook.errors import SourceError, Warning_
 
 #: The file that holds an essay inside its own folder (``content/<slug>/essay.md``).
@@ -103,6 +105,8 @@ def load_source(path: Path) -> Source:
 
 def _split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
     lines = text.split("\n")
+    if lines and lines[0].startswith("%"):
+        return _pandoc_title_block(lines)
     if not lines or not _FENCE.match(lines[0]):
         return "", 1, text, 1
     for i in range(1, len(lines)):
@@ -110,3 +114,25 @@ def _split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
             return "\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2
     raise SourceError("front matter opened with '---' is never closed; end it with a line holding '---'",
                       path=path, line=1)
+
+
+def _pandoc_title_block(lines: list[str]) -> tuple[str, int, str, int]:
+    """pandoc's ``% title`` / ``% authors; separated`` / ``% date`` block, read as the equivalent YAML, so an
+    essay written for pandoc builds unchanged."""
+    fields: list[str] = []
+    i = 0
+    while i < len(lines) and len(fields) < 3 and (lines[i].startswith("%") or
+                                                   (fields and lines[i].startswith((" ", "\t")))):
+        if lines[i].startswith("%"):
+            fields.append(lines[i][1:].strip())
+        else:
+            fields[-1] += " " + lines[i].strip()
+        i += 1
+    data: dict[str, object] = {}
+    if fields and fields[0]:
+        data["title"] = fields[0]
+    if len(fields) > 1 and fields[1]:
+        data["author"] = [a.strip() for a in fields[1].split(";") if a.strip()]
+    if len(fields) > 2 and fields[2]:
+        data["date"] = fields[2]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False), 1, "\n".join(lines[i:]), i + 1

@@ -24,6 +24,7 @@ from ebooklib import epub
 from lxml import etree
 
 from essaybook.a11y import CERTIFIER, CONFORMS_TO, accessibility_properties
+from essaybook.labels import join_names, label
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, PageBreak, x
 from essaybook.xhtml import serialize, text_segments
 
@@ -100,7 +101,7 @@ def _add_descriptive_metadata(book: epub.EpubBook, doc: Document) -> None:
         book.add_metadata("DC", "date", meta.date)
     if meta.description:
         book.add_metadata("DC", "description", meta.description)
-    for subject in meta.subjects:
+    for subject in dict.fromkeys(meta.subjects + meta.keywords):
         book.add_metadata("DC", "subject", subject)
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
@@ -228,13 +229,13 @@ def _cover(book: epub.EpubBook, doc: Document, cover_png: bytes | None,
 
 
 def _cover_alt(doc: Document) -> str:
+    """The generated cover shows the title and names, so its alt text is them; an author's own cover image
+    is only named, since what it shows is unknown."""
     meta = doc.metadata
-    text = f"Cover: {meta.title}"
-    if meta.subtitle:
-        text += f": {meta.subtitle}"
-    if meta.authors:
-        text += f", by {' and '.join(meta.authors)}"
-    return text
+    if doc.cover is not None:
+        return label(meta.lang, "cover_of", title=meta.title)
+    lines = [meta.title, meta.subtitle or "", join_names(meta.authors, meta.lang)]
+    return ". ".join(line for line in lines if line)
 
 
 def _cover_page(page: etree._ElementTree, image: str, alt: str, lang: str) -> etree._ElementTree:
@@ -243,11 +244,11 @@ def _cover_page(page: etree._ElementTree, image: str, alt: str, lang: str) -> et
     html.set(f"{{{XML_NS}}}lang", lang)
     head = etree.SubElement(html, x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
-    etree.SubElement(head, x("title")).text = "Cover"
+    etree.SubElement(head, x("title")).text = label(lang, "cover")
     etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
     body = etree.SubElement(html, x("body"))
     section = etree.SubElement(body, x("section"), {"class": "cover", EPUB_TYPE: "cover", "id": "cover",
-                                                    "aria-label": "Cover"})
+                                                    "aria-label": label(lang, "cover")})
     etree.SubElement(section, x("img"), {"src": image, "alt": alt, "role": "doc-cover"})
     return etree.ElementTree(html)
 
@@ -296,20 +297,21 @@ def _nav(page: etree._ElementTree, doc: Document, toc: list[_Entry],
     html.set(f"{{{XML_NS}}}lang", lang)
     head = etree.SubElement(html, x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
-    etree.SubElement(head, x("title")).text = "Contents"
+    etree.SubElement(head, x("title")).text = label(lang, "contents")
     etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
     body = etree.SubElement(html, x("body"))
 
     nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
                                             "aria-labelledby": "toc-title"})
-    etree.SubElement(nav, x("h1"), id="toc-title").text = "Contents"
+    etree.SubElement(nav, x("h1"), id="toc-title").text = label(lang, "contents")
     nav.append(_nav_list(toc))
 
     landmarks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
                                                   "aria-labelledby": "landmarks-title"})
-    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = "Landmarks"
+    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = label(lang, "landmarks")
     ol = etree.SubElement(landmarks, x("ol"))
-    for kind, href, text in (("cover", "cover.xhtml", "Cover"), ("toc", "nav.xhtml#toc", "Contents"),
+    for kind, href, text in (("cover", "cover.xhtml", label(lang, "cover")),
+                             ("toc", "nav.xhtml#toc", label(lang, "contents")),
                              ("bodymatter", "essay.xhtml", doc.metadata.title),
                              ("backmatter", "notes.xhtml", doc.metadata.notes.title)):
         a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {EPUB_TYPE: kind, "href": href})
@@ -319,7 +321,7 @@ def _nav(page: etree._ElementTree, doc: Document, toc: list[_Entry],
         home = {el.get("id"): name for name, tree in documents for el in tree.iter() if el.get("id")}
         pages = etree.SubElement(body, x("nav"), {EPUB_TYPE: "page-list", "id": "page-list", "hidden": "hidden",
                                                   "aria-labelledby": "page-list-title"})
-        etree.SubElement(pages, x("h2"), id="page-list-title").text = "Pages"
+        etree.SubElement(pages, x("h2"), id="page-list-title").text = label(lang, "pages")
         ol = etree.SubElement(pages, x("ol"))
         for br in page_list:
             anchor = f"page-{br.number}"

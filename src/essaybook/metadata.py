@@ -36,7 +36,7 @@ MIN_NOTE_LINES = 12
 class NotesSection:
     """The section that replaces the web page's comment form: prompts on screen, ruled lines on paper."""
 
-    title: str = "Notes"
+    title: str | None = None  # None: "Notes" in the book's language
     lead: str = ""
     prompts: tuple[str, ...] = ()
     lines: int = MIN_NOTE_LINES
@@ -231,7 +231,7 @@ class _Reader:
         if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts):
             raise self.fail("notes", "'notes.prompts' must be a list of questions (text)")
         return NotesSection(
-            title=self.text(value, "title", "notes.title") or "Notes",
+            title=self.text(value, "title", "notes.title"),
             lead=self.text(value, "lead", "notes.lead") or "",
             prompts=tuple(" ".join(p.split()) for p in prompts if p.strip()),
             lines=max(lines, MIN_NOTE_LINES) if lines else 0,

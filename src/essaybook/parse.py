@@ -8,6 +8,7 @@ come only from the essay's own folder.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +20,7 @@ from markdown.extensions.toc import slugify_unicode
 from essaybook.assets import check_asset, refuse_outside_references
 from essaybook.errors import SourceError, Warning_
 from essaybook.extensions import BookExtension
+from essaybook.labels import label
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Document, Heading, x
 from essaybook.sanitize import sanitize_html
@@ -86,11 +88,26 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     cover = _cover(meta, source)
     lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
     prompts = tuple(_inline(md, prompt) for prompt in meta.notes.prompts)
+    meta = _typeset_metadata(md, meta)
+    for section in body.iter(x("section")):
+        if section.get(EPUB_TYPE) == "footnotes":
+            section.set("aria-label", label(meta.lang, "footnotes"))
     return Document(
         metadata=meta, source_path=source.path, folder=source.folder, slug=source.slug, body=body,
         notes_lead=lead, notes_prompts=prompts, headings=headings, assets=assets, cover=cover,
         warnings=warnings,
     )
+
+
+def _typeset_metadata(md: markdown.Markdown, meta: Metadata) -> Metadata:
+    """Curly quotes and dashes in the title, subtitle and names too, as in the body ("O'Neill" -> O’Neill);
+    and the Notes section's title in the book's language unless the author chose one."""
+    def smart(text: str | None) -> str | None:
+        return " ".join("".join(_inline(md, text).itertext()).split()) if text else text
+
+    notes = dataclasses.replace(meta.notes, title=smart(meta.notes.title) or label(meta.lang, "notes"))
+    return dataclasses.replace(meta, title=smart(meta.title), subtitle=smart(meta.subtitle),
+                               authors=tuple(smart(a) for a in meta.authors), notes=notes)
 
 
 def to_xhtml(html: str) -> etree._Element:

@@ -11,6 +11,7 @@ folder a book is built in never reaches the PDF's bytes.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -24,6 +25,7 @@ from lxml import etree
 
 from essaybook.errors import EssaybookError, SourceError, Warning_
 from essaybook.fonts import require_faces
+from essaybook.labels import label
 from essaybook.model import EPUB_TYPE, Document, x
 from essaybook.styles import read_css
 from essaybook.xhtml import render_page, serialize
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     import weasyprint
 
 BASE_URL = "file:///essaybook/essay/"
+QR_URL = "file:///essaybook/generated/qr.svg"
 STYLE_BASE_URL = "file:///essaybook/styles/"
 LINE_PITCH_MM = 8.7  # ruled lines for handwriting: a generous college-ruled 8.7 mm
 
@@ -139,18 +142,42 @@ def paper_css(paper: Paper) -> str:
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
+            # A figure never takes more than about two-fifths of the page, so it fits where it falls.
+            f"figure img {{ max-height: {paper.text_height * 0.42:.0f}mm; }}\n"
             f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
 
 
 def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page)
+    _keep_korean_words_whole(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:
             el.set("class", (el.get("class", "") + " page-break-before").strip())
     if doc.metadata.source_url:
-        _add_qr_code(page, doc.metadata.source_url)
-    _add_ruled_lines(page, doc.metadata.notes.lines, paper)
+        _add_qr_code(page, doc.metadata.source_url, doc.metadata.lang)
+    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts))
+
+
+_HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
+_WORD_JOINER = "\u2060"
+
+
+def _keep_korean_words_whole(page: etree._ElementTree) -> None:
+    """Korean breaks lines at spaces, not between syllables; WeasyPrint has no ``word-break: keep-all``, so
+    a word joiner goes between the syllables of text in Korean (a tail belongs to its parent's language)."""
+    def walk(el: etree._Element, lang: str) -> None:
+        lang = (el.get("lang") or lang).lower()
+        korean = lang.split("-")[0] == "ko"
+        if korean and el.text:
+            el.text = _HANGUL_PAIR.sub(_WORD_JOINER, el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child, lang)
+            if korean and child.tail:
+                child.tail = _HANGUL_PAIR.sub(_WORD_JOINER, child.tail)
+
+    walk(page.getroot(), "")
 
 
 def _footnotes_to_calls(page: etree._ElementTree) -> None:
@@ -189,21 +216,21 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
             section.getparent().remove(section)
 
 
-def _add_qr_code(page: etree._ElementTree, url: str) -> None:
-    """A QR code to the web original (where the comment thread lives), under the title block's URL."""
+def _add_qr_code(page: etree._ElementTree, url: str, lang: str) -> None:
+    """A QR code to the web original (where the comment thread lives), under the title block's URL. It is an
+    ``<img>`` with alt text (served by the fetcher from memory), so the tagged PDF's figure has /Alt."""
     header = next(page.iter(x("header")))
-    svg = etree.fromstring(segno.make(url, error="m").svg_inline(scale=4, dark="#000", border=2))
-    svg.set("class", "qr")
-    svg.set("role", "img")
-    svg.set("aria-label", f"QR code linking to {url}")
-    for attr in ("width", "height"):
-        svg.attrib.pop(attr, None)
-    header.append(svg)
-    note = etree.SubElement(header, x("p"), {"class": "qr-note"})
-    note.text = "Scan to read the original online and join the discussion."
+    etree.SubElement(header, x("img"), {"class": "qr", "src": QR_URL, "alt": label(lang, "qr_alt", url=url)})
+    etree.SubElement(header, x("p"), {"class": "qr-note"}).text = label(lang, "qr_note")
 
 
-def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper) -> None:
+def _qr_svg(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, dark="#000", xmldecl=False)
+    return buffer.getvalue()
+
+
+def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper, prompts: int = 4) -> None:
     section = next(s for s in page.iter(x("section")) if s.get("id") == "notes")
     head = etree.Element(x("div"), {"class": "notes-head"})
     for child in list(section):
@@ -214,7 +241,8 @@ def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper) -> None
         return
     # The first page holds the prompts and at least a dozen lines; ask for more and whole pages follow.
     per_page = int(paper.text_height // LINE_PITCH_MM)
-    first_page = max(per_page - 10, 12)
+    # The heading, lead and prompts take roughly 30 mm plus 11 mm a prompt (two lines each, on average).
+    first_page = max(per_page - math.ceil((30 + 11 * prompts) / LINE_PITCH_MM), 12)
     extra_pages = math.ceil(max(lines - first_page, 0) / per_page)
     parent = section.getparent()
     for _ in range(extra_pages):
@@ -264,9 +292,13 @@ def _fetcher_class() -> type:
         def __init__(self, doc: Document) -> None:
             super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True)
             self.files = {BASE_URL + a.href: a for a in doc.assets}
+            self.generated = {QR_URL: _qr_svg(doc.metadata.source_url)} if doc.metadata.source_url else {}
 
         def fetch(self, url: str, headers: dict | None = None) -> wu.URLFetcherResponse:
-            asset = self.files.get(url.split("#", 1)[0])
+            url = url.split("#", 1)[0]
+            if url in self.generated:
+                return wu.URLFetcherResponse(url, self.generated[url], {"Content-Type": "image/svg+xml"})
+            asset = self.files.get(url)
             if asset is None:
                 raise wu.FatalURLFetchingError(f"'{url.removeprefix(BASE_URL)}'")
             return wu.URLFetcherResponse(url, asset.path.read_bytes(), {"Content-Type": asset.media_type})

@@ -7,11 +7,11 @@ paragraph number looks is the stylesheets' business (``base.css`` plus ``epub.cs
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Sequence
 
 from lxml import etree
 
+from essaybook.labels import human_date, join_names, label
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 
 # Blocks a class can point at ("see ¶12"): the essay's own paragraphs and quotations, not captions or notes.
@@ -86,16 +86,16 @@ def title_block(doc: Document) -> etree._Element:
     if meta.subtitle:
         etree.SubElement(header, x("p"), {"class": "subtitle"}).text = meta.subtitle
     if meta.authors:
-        etree.SubElement(header, x("p"), {"class": "authors"}).text = _join_names(meta.authors)
+        etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
     if meta.date:
         p = etree.SubElement(header, x("p"), {"class": "date"})
         etree.SubElement(p, x("time"), datetime=meta.date).text = human_date(meta.date, meta.lang)
     if meta.source_url:
         p = etree.SubElement(header, x("p"), {"class": "source"})
-        p.text = "First published at "
+        p.text = label(meta.lang, "published_before")
         a = etree.SubElement(p, x("a"), href=meta.source_url)
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
-        a.tail = "."
+        a.tail = label(meta.lang, "published_after") or None
     return header
 
 
@@ -159,22 +159,3 @@ def _notes(doc: Document) -> etree._Element:
                 li.append(child)
     _identify_blocks(section, "n")
     return section
-
-
-def _join_names(names: Sequence[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
-
-
-def human_date(value: str, lang: str) -> str:
-    """``2014-01-05`` as a reader would write it; English month names for English, ISO otherwise."""
-    parts = value.split("-")
-    if not lang.lower().startswith("en"):
-        return value
-    if len(parts) == 3:
-        d = dt.date.fromisoformat(value)
-        return f"{d.day} {d:%B %Y}"
-    if len(parts) == 2:
-        return f"{dt.date(int(parts[0]), int(parts[1]), 1):%B %Y}"
-    return value

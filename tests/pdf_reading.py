@@ -9,9 +9,11 @@ from pathlib import Path
 import pikepdf
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """One string per page, from poppler's pdftotext (pypdf garbles some CID fonts)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+def page_texts(pdf: Path, *, crop: tuple[int, int] | None = None) -> list[str]:
+    """One string per page, from poppler's pdftotext (pypdf garbles some CID fonts). ``crop`` keeps only the
+    band from ``crop[0]`` to ``crop[1]`` points from the top: the text block without running heads and folios."""
+    box = ["-x", "0", "-y", str(crop[0]), "-W", "1000", "-H", str(crop[1] - crop[0])] if crop else []
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *box, str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
     return out.split("\f")[:-1]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from essaybook.build import Options, load, make_outputs
+
 from pdf_reading import page_texts
 
 FILLER = ("The committee met again in the spring, and the discussion turned, as it always did, to the question "

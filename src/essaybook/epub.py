@@ -51,7 +51,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     book.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo", "id": "conformance"})
     book.add_metadata(None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conformance"})
     if page_list and page_source:
-        book.add_metadata(None, "meta", page_source, {"property": "schema:pageBreakSource"})
+        book.add_metadata(None, "meta", page_source, {"property": "pageBreakSource"})
 
     book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
                                 content=css.encode("utf-8")))

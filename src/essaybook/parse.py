@@ -80,6 +80,11 @@ def parse_document(source: Source, meta: Metadata) -> Document:
                                for img in raw.iter("img") if img.get("src")], source)
     body = to_xhtml(sanitize_html(html))
     warnings: list[Warning_] = list(meta.warnings)
+    for a in raw.iter("a"):
+        href = (a.get("href") or "").strip()
+        if re.match(r"(?i)^(javascript|data|vbscript|file):", href):
+            warnings.append(Warning_(f"link '{href[:40]}' removed (a book may not run or embed it); its text "
+                                     "is kept", source.path, _line_of(source, href)))
     _shift_headings(body)
     ids = _fix_ids(body)
     _check_links(body, ids, source, warnings)
@@ -121,6 +126,8 @@ def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etre
     el = etree.Element(tag, nsmap={None: XHTML_NS, "epub": EPUB_NS}) if parent is None \
         else etree.SubElement(parent, tag)
     for name, value in src.attrib.items():
+        if not value.strip() and name in ("style", "class"):  # emptied by the sanitiser
+            continue
         if name == "epub:type":
             el.set(EPUB_TYPE, value)
         elif ":" not in name:

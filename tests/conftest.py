@@ -12,9 +12,28 @@ from essaybook import run
 
 ROOT = Path(__file__).resolve().parents[1]
 ESSAY = ROOT / "content" / "chinas-costly-inaction" / "essay.md"
-SEED = ROOT.parent / "shared" / "seed" / "chinas-costly-inaction.txt"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The web capture the essay was converted from, kept beside the tests so they need nothing outside the clone.
+SEED = ROOT / "tests" / "fixtures" / "seed" / "chinas-costly-inaction.txt"
 TEST_ESSAYS = ROOT / "tests" / "essays"
+
+
+def _find_corpus() -> Path:
+    """The shared corpus (pandoc's test suite, the CommonMark spec, pandoc's manual): ``../shared/corpus``
+    beside the clone, or wherever ESSAYBOOK_CORPUS points."""
+    if os.environ.get("ESSAYBOOK_CORPUS"):
+        return Path(os.environ["ESSAYBOOK_CORPUS"])
+    for parent in ROOT.parents:
+        if (parent / "shared" / "corpus").is_dir():
+            return parent / "shared" / "corpus"
+    return ROOT.parent / "shared" / "corpus"
+
+
+CORPUS = _find_corpus()
+
+
+def need_corpus() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}; set ESSAYBOOK_CORPUS to its folder")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

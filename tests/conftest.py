@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from essaybook import run
+
+# Build stamps (the skip-unchanged cache) go to a folder of the test run's own, never the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="essaybook-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 ESSAY = ROOT / "content" / "chinas-costly-inaction" / "essay.md"

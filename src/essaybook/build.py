@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from essaybook.errors import OutputError, display_path
-from essaybook.metadata import parse_metadata
+from essaybook import cache
+from essaybook.errors import EssaybookError, OutputError, display_path
 from essaybook.model import Document
-from essaybook.parse import parse_document
-from essaybook.source import find_essays, load_source, resolve_source
+from essaybook.source import find_essays, load_source, resolve_source, slug_for
 
 FORMATS = ("epub", "pdf")
 _TMP_SUFFIX = ".essaybook-tmp"
@@ -38,6 +37,64 @@ class Options:
 class Written:
     path: Path
     size: int
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What building one essay gave: files written (or reused), warnings, or the error that stopped it.
+
+    Plain data (strings and paths), so it crosses from a worker process unchanged."""
+
+    source: Path
+    written: tuple[Written, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    exit_code: int = 0
+
+
+def build_essay(path: Path, targets: dict[str, Path], options: Options, force: bool = False,
+                raise_errors: bool = False) -> Outcome:
+    """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
+    unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
+    from essaybook.styles import stylesheet
+
+    folder = path.resolve().parent
+    styles = [stylesheet(n, folder) for n in ("base.css", "epub.css", "print.css")]
+    prints = {fmt: cache.fingerprint(path, fmt, (options, sorted(targets)), styles) for fmt in targets}
+    if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
+        return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
+    try:
+        doc = load(path)
+        written = make_outputs(doc, targets, options)
+    except EssaybookError as exc:
+        if raise_errors:
+            raise
+        return Outcome(path, error=str(exc), exit_code=exc.exit_code)
+    for fmt, out in targets.items():
+        cache.record(out, prints[fmt])
+    return Outcome(path, tuple(written), tuple(str(w) for w in doc.warnings))
+
+
+def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, output: Path | None,
+              options: Options, force: bool = False, jobs: int | None = None,
+              raise_errors: bool = False) -> Iterator[Outcome]:
+    """Build every essay, in parallel processes when there are several (each is independent), yielding
+    outcomes as they finish."""
+    def targets(path: Path) -> dict[str, Path]:
+        return {fmt: output or out_dir / f"{slug_for(path)}.{fmt}" for fmt in formats}
+
+    jobs = min(jobs or os.cpu_count() or 1, len(paths))
+    if jobs <= 1:
+        for path in paths:
+            yield build_essay(path, targets(path), options, force, raise_errors)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(build_essay, p, targets(p), options, force) for p in paths]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
@@ -49,6 +106,9 @@ def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[
 
 def load(path: Path) -> Document:
     """Read, validate and parse one essay: the work both formats share, done once."""
+    from essaybook.metadata import parse_metadata
+    from essaybook.parse import parse_document
+
     source = load_source(path)
     meta = parse_metadata(source)
     return parse_document(source, meta)

@@ -6,7 +6,9 @@ Every error a person can fix is one line and exit status 1; ``--debug`` shows th
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +44,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback
 NumbersOpt = Annotated[bool | None, typer.Option("--paragraph-numbers/--no-paragraph-numbers",
                                                  help="Number paragraphs (default: on, or the front matter's "
                                                       "paragraph_numbers).", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even when nothing has changed.")]
 PaperOpt = Annotated[Paper | None, typer.Option("--paper", help="Paper size (default: the front matter's "
                                                                 "paper, else a4).", show_default=False)]
 
@@ -62,32 +65,33 @@ def _main(
 
 @app.command()
 def epub(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
-         numbers: NumbersOpt = None, paper: PaperOpt = None,
+         numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
          page_list: Annotated[bool, typer.Option("--page-list/--no-page-list",
                                                  help="Page numbers that match the print handout.")] = True,
          ) -> None:
     """Build the EPUB 3 of one essay, or of every essay under content/ into build/<slug>.epub."""
-    _run_build(source, output, ("epub",), quiet, debug, numbers, paper, page_list)
+    _run_build(source, output, ("epub",), quiet, debug, numbers, paper, page_list, force=force)
 
 
 @app.command()
 def pdf(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
-        numbers: NumbersOpt = None, paper: PaperOpt = None) -> None:
+        numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False) -> None:
     """Build the print handout PDF of one essay, or of every essay under content/ into build/<slug>.pdf."""
-    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True)
+    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True, force=force)
 
 
 @app.command()
 def build(source: SourceArg = None, quiet: QuietOpt = False, debug: DebugOpt = False,
-          numbers: NumbersOpt = None, paper: PaperOpt = None,
+          numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for the outputs.")] = Path("build"),
           ) -> None:
     """Build the EPUB and the PDF of every essay (each essay is parsed once for both)."""
-    _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir)
+    _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir, force=force)
 
 
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
-               numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build")) -> None:
+               numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
+               force: bool = False) -> None:
     from essaybook import build as b
 
     options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
@@ -98,17 +102,25 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                                  path=Path("content"))
         if output is not None and len(paths) > 1:
             raise EssaybookError(f"-o names one file, but {len(paths)} essays would be built; pass one SOURCE")
-        for path in paths:
-            doc = b.load(path)
-            if output is None:
-                _make_default_folder(out_dir)
-            targets = {fmt: output or out_dir / f"{doc.slug}.{fmt}" for fmt in formats}
-            written = b.make_outputs(doc, targets, options)
-            if not quiet:
-                for warning in doc.warnings:
-                    err.print(f"warning: {warning}", markup=False)
-                for w in written:
-                    print(f"{w.path} ({_size(w.size)})")
+        if output is None:
+            _make_default_folder(out_dir)
+        worst = 0
+        # With --debug everything runs in this process and errors propagate, so the traceback is the real one.
+        outcomes = b.build_all(paths, formats, out_dir=out_dir, output=output, options=options, force=force,
+                               jobs=1 if debug else None, raise_errors=debug)
+        with err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing():
+            for outcome in outcomes:
+                worst = max(worst, outcome.exit_code)
+                if outcome.error:
+                    err.print(f"error: {outcome.error}", markup=False)
+                    continue
+                if not quiet:
+                    for warning in outcome.warnings:
+                        err.print(f"warning: {warning}", markup=False)
+                    for w in outcome.written:
+                        print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
+        if worst:
+            raise typer.Exit(worst)
     except EssaybookError as exc:
         if debug:
             raise
@@ -117,12 +129,19 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
     except KeyboardInterrupt:
         err.print("interrupted; previous outputs are unchanged", markup=False)
         raise typer.Exit(130) from None
+    except (typer.Exit, SystemExit):
+        raise
     except Exception as exc:
         if debug:
             raise
         err.print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
                   markup=False)
         raise typer.Exit(2) from None
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def _make_default_folder(folder: Path) -> None:

@@ -1,0 +1,73 @@
+"""Skip work that has not changed: an output is reused when everything it was made from is as it was.
+
+"Everything" is hashed without parsing the essay: every file in the essay's folder (the only place its
+images may come from), the stylesheets that apply, the options, SOURCE_DATE_EPOCH, and the versions of
+essaybook and of the libraries that shape the output. A stamp per output, kept in the user's cache folder
+(``$XDG_CACHE_HOME/essaybook``, never beside the outputs), records that fingerprint and the output's own hash,
+so an output edited or replaced by hand is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+_LIBRARIES = ("essaybook", "ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools")
+_MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
+
+
+def fingerprint(source: Path, fmt: str, options: object, styles: list[Path]) -> str | None:
+    """A hash of all that the ``fmt`` output of ``source`` depends on, or None when it cannot be cheap."""
+    digest = hashlib.sha256()
+    digest.update(repr((fmt, options, os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
+    folder = source.resolve().parent
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if len(files) > _MAX_FILES:
+        return None
+    for path in [*files, *styles]:
+        digest.update(str(path.relative_to(folder) if path.is_relative_to(folder) else path.name).encode())
+        digest.update(_file_hash(path))
+    return digest.hexdigest()
+
+
+def is_fresh(output: Path, print_: str | None) -> bool:
+    if print_ is None or not output.is_file():
+        return False
+    try:
+        stamp = json.loads(_stamp(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamp.get("fingerprint") == print_ and stamp.get("output") == _file_hash(output).hex()
+
+
+def record(output: Path, print_: str | None) -> None:
+    if print_ is None:
+        return
+    with contextlib.suppress(OSError):  # a missing stamp only costs a rebuild next time
+        _stamp(output).write_text(json.dumps({"fingerprint": print_, "output": _file_hash(output).hex()}),
+                                  encoding="utf-8")
+
+
+def _stamp(output: Path) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "essaybook" / "stamps"
+    root.mkdir(parents=True, exist_ok=True)
+    return root / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:32] + ".json")
+
+
+def _file_hash(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").digest()
+
+
+def _versions() -> tuple[str, ...]:
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}==?")
+    return tuple(found)

@@ -176,7 +176,7 @@ def _make_epub(doc: Document, out: Path, stamp: dt.datetime, numbers: bool, hand
         from essaybook.pagination import page_breaks
 
         breaks = page_breaks(handout)
-    return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_jpeg=cover,
+    return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
                                                    page_list=breaks, page_source=source))
 
 

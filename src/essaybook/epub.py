@@ -31,14 +31,14 @@ from essaybook.xhtml import serialize, text_segments
 XHTML_TYPE = "application/xhtml+xml"
 STYLESHEET = "style.css"
 # Names the packager itself uses inside EPUB/; an essay's own file with one of these names is moved aside.
-_RESERVED = {"nav.xhtml", "toc.ncx", "cover.xhtml", "essay.xhtml", "notes.xhtml", "cover.jpg", STYLESHEET,
+_RESERVED = {"nav.xhtml", "toc.ncx", "cover.xhtml", "essay.xhtml", "notes.xhtml", "cover.png", STYLESHEET,
              "content.opf"}
 
 
 def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: BinaryIO, modified: dt.datetime,
-               cover_jpeg: bytes | None = None, page_list: Sequence[PageBreak] = (),
+               cover_png: bytes | None = None, page_list: Sequence[PageBreak] = (),
                page_source: str | None = None) -> None:
-    """Package ``page`` as an EPUB into ``out``. ``cover_jpeg`` is used when the essay brings no cover."""
+    """Package ``page`` as an EPUB into ``out``. ``cover_png`` is used when the essay brings no cover."""
     meta = doc.metadata
     book = epub.EpubBook()
     book.FOLDER_NAME = "EPUB"
@@ -64,7 +64,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     _point_at_packaged_assets(page, asset_names)
     _insert_page_breaks(page, page_list)
     documents = _split(page)
-    cover_name = _cover(book, doc, cover_jpeg, asset_names)
+    cover_name = _cover(book, doc, cover_png, asset_names)
     cover_doc = _cover_page(page, cover_name, _cover_alt(doc), meta.lang)
     spine_items = [_document_item("cover", "cover.xhtml", cover_doc)]
     for name, tree in documents:
@@ -208,13 +208,13 @@ def _split(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]]:
     return parts
 
 
-def _cover(book: epub.EpubBook, doc: Document, cover_jpeg: bytes | None,
+def _cover(book: epub.EpubBook, doc: Document, cover_png: bytes | None,
            names: dict[str, str]) -> str:
     if doc.cover is not None:
         name, media_type, content = names[doc.cover.href], doc.cover.media_type, doc.cover.path.read_bytes()
     else:
-        assert cover_jpeg is not None, "a generated cover is needed when the essay brings none"
-        name, media_type, content = "cover.jpg", "image/jpeg", cover_jpeg
+        assert cover_png is not None, "a generated cover is needed when the essay brings none"
+        name, media_type, content = "cover.png", "image/png", cover_png
     existing = next((i for i in book.items if i.file_name == name), None)
     if existing is not None:
         existing.properties = ["cover-image"]

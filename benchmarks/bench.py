@@ -79,6 +79,17 @@ def weasyprint_floor(source: Path, runs: int) -> None:
     print(f"{'WeasyPrint layout+write, same page':<34} {statistics.median(floor):6.2f} s ({source.name})")
 
 
+def many_essays(eb: str, work: Path, count: int = 20) -> None:
+    """`essaybook build` of a folder of 20 essays: one process at a time against a pool of one per core."""
+    root = work / "many"
+    for n in range(count):
+        shutil.copytree(ESSAY.parent, root / "content" / f"essay-{n:02d}")
+    serial, _ = run([eb, "build", "--force", "-q", "--jobs", "1"], root)
+    parallel, _ = run([eb, "build", "--force", "-q"], root)
+    print(f"{'20 essays, build (EPUB + PDF)':<34} 1 job {serial:6.2f} s  {os.cpu_count()} jobs {parallel:6.2f} s"
+          f"  speed-up {serial / parallel:4.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -107,6 +118,7 @@ def main() -> None:
             [[pandoc, str(MANUAL), "-o", "m2.epub"]], max(2, args.runs // 2), work)
     compare("manual -> PDF", [[eb, "pdf", str(MANUAL), "-o", "m.pdf", "-q"]],
             [[pandoc, str(MANUAL), "--pdf-engine=weasyprint", "-o", "m2.pdf"]], max(2, args.runs // 2), work)
+    many_essays(eb, work)
     weasyprint_floor(essay, args.runs)
     weasyprint_floor(MANUAL, 2)
     shutil.rmtree(work)

@@ -84,14 +84,17 @@ def pdf(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = Fa
 def build(source: SourceArg = None, quiet: QuietOpt = False, debug: DebugOpt = False,
           numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for the outputs.")] = Path("build"),
+          jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Essays built at once (default: one "
+                                                                             "per core).", show_default=False)] = None,
           ) -> None:
     """Build the EPUB and the PDF of every essay (each essay is parsed once for both)."""
-    _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir, force=force)
+    _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir, force=force,
+               jobs=jobs)
 
 
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
                numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
-               force: bool = False) -> None:
+               force: bool = False, jobs: int | None = None) -> None:
     from essaybook import build as b
 
     options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
@@ -107,7 +110,7 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
         worst = 0
         # With --debug everything runs in this process and errors propagate, so the traceback is the real one.
         outcomes = b.build_all(paths, formats, out_dir=out_dir, output=output, options=options, force=force,
-                               jobs=1 if debug else None, raise_errors=debug)
+                               jobs=1 if debug else jobs, raise_errors=debug)
         with err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing():
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)

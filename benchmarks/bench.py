@@ -105,7 +105,8 @@ def main() -> None:
     print(f"pandoc {pypandoc.get_pandoc_version()}, {args.runs} alternating runs per case, medians\n")
     compare("essay -> EPUB", [[eb, "epub", str(essay), "-o", "a.epub", "-q", "--force"]],
             [[pandoc, str(essay), "-o", "b.epub"]], args.runs, work)
-    compare("essay -> EPUB (--no-page-list)", [[eb, "epub", str(essay), "-o", "a.epub", "-q", "--no-page-list", "--force"]],
+    compare("essay -> EPUB (--no-page-list)",
+            [[eb, "epub", str(essay), "-o", "a.epub", "-q", "--no-page-list", "--force"]],
             [[pandoc, str(essay), "-o", "b.epub"]], args.runs, work)
     compare("essay -> PDF", [[eb, "pdf", str(essay), "-o", "a.pdf", "-q", "--force"]],
             [[pandoc, str(essay), "--pdf-engine=weasyprint", "-o", "b.pdf"]], args.runs, work)
@@ -117,7 +118,8 @@ def main() -> None:
             args.runs, work)
     compare("manual -> EPUB", [[eb, "epub", str(MANUAL), "-o", "m.epub", "-q", "--force"]],
             [[pandoc, str(MANUAL), "-o", "m2.epub"]], max(2, args.runs // 2), work)
-    compare("manual -> EPUB (--no-page-list)", [[eb, "epub", str(MANUAL), "-o", "m.epub", "-q", "--no-page-list", "--force"]],
+    compare("manual -> EPUB (--no-page-list)",
+            [[eb, "epub", str(MANUAL), "-o", "m.epub", "-q", "--no-page-list", "--force"]],
             [[pandoc, str(MANUAL), "-o", "m2.epub"]], max(2, args.runs // 2), work)
     compare("manual -> PDF", [[eb, "pdf", str(MANUAL), "-o", "m.pdf", "-q", "--force"]],
             [[pandoc, str(MANUAL), "--pdf-engine=weasyprint", "-o", "m2.pdf"]], max(2, args.runs // 2), work)

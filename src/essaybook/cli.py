@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -90,6 +90,36 @@ def build(source: SourceArg = None, quiet: QuietOpt = False, debug: DebugOpt = F
     """Build the EPUB and the PDF of every essay (each essay is parsed once for both)."""
     _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir, force=force,
                jobs=jobs)
+
+
+@app.command()
+def check(source: SourceArg = None, debug: DebugOpt = False,
+          outputs: Annotated[bool, typer.Option("--outputs", help="Also build both formats in a temporary folder "
+                                                "and check them: EPUBCheck, Ace, the PDF's fonts, tags and folios.")
+                             ] = False,
+          fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text: file:line:col: severity: "
+                                                               "message \\[rule]; json: a list of objects.")] = "text",
+          ) -> None:
+    """Report every problem in an essay at once, as an editor would; exit 1 if any is an error."""
+    from essaybook import check as c
+
+    try:
+        findings = c.check_paths(source, outputs=outputs)
+    except EssaybookError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
+                  markup=False)
+        raise typer.Exit(2) from None
+    print(c.render(findings, fmt), end="")
+    if fmt == "text":
+        err.print(c.summary(findings), markup=False)
+    raise typer.Exit(1 if c.has_errors(findings) else 0)
 
 
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,

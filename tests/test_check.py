@@ -165,7 +165,6 @@ def test_every_bad_front_matter_key_is_reported(tmp_path: Path) -> None:
         (5, 1, "front-matter-invalid", "'subject' must be text or a list of text, not a mapping"),
         (6, 1, "front-matter-invalid", "paper 'b5' is not one of a4, letter, a5"),
         (7, 1, "image-unusable", f"image 'x.jpg' not found (looked in {tmp_path}/)"),
-        # The build itself stops with an internal error on this one (PyYAML raises ValueError).
         (8, 1, "front-matter-date",
          "'date' holds an impossible date (month must be in 1..12); write a real one as YYYY-MM-DD"),
     ]

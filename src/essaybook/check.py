@@ -248,18 +248,15 @@ class _Essay:
                 meta = parse_metadata(dataclasses.replace(source, front_matter="\n".join(lines)))
                 break
             except SourceError as exc:
-                if _blank_value(lines, "title"):
+                row = (exc.line or 0) - source.front_matter_line
+                key = next((k for k, (first, last) in spans.items() if first <= row <= last), None)
+                # A title check can only fail once the YAML loads (an impossible date fails before it).
+                if _loads("\n".join(lines)) and _blank_value(lines, "title"):
                     if "title" not in reported:  # a title of the wrong type is reported already
                         self.report("title-missing", exc.message, line=exc.line, col=1)
                     lines.append("title: untitled")
                     continue
-                row = (exc.line or 0) - source.front_matter_line
-                key = next((k for k, (first, last) in spans.items() if first <= row <= last), None)
                 message = exc.message
-            except ValueError as exc:  # PyYAML makes dates itself: 2020-13-01 raises this, not a YAMLError
-                key = next((k for k, (first, last) in spans.items()
-                            if not _loads("\n".join(lines[first:last + 1]))), None)
-                message = f"'{key}' holds an impossible date ({exc}); write a real one as YYYY-MM-DD"
             if key is None:
                 self.report("front-matter-invalid", message, line=source.front_matter_line, col=1)
                 break

@@ -129,6 +129,10 @@ def _load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]]:
     try:
         node = yaml.compose(source.front_matter, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source.front_matter)
+    except ValueError as exc:  # PyYAML builds dates itself and raises ValueError for 2020-13-01
+        key, line = _impossible_date(source)
+        raise SourceError(f"'{key}' holds an impossible date ({exc}); write a real one as YYYY-MM-DD",
+                          path=source.path, line=line) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = source.front_matter_line + mark.line if mark is not None else source.front_matter_line
@@ -145,6 +149,18 @@ def _load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]]:
         for key_node, _ in node.value:
             lines[str(key_node.value)] = source.front_matter_line + key_node.start_mark.line
     return {str(k): v for k, v in data.items()}, lines
+
+
+def _impossible_date(source: Source) -> tuple[str, int]:
+    """The key (and its line) whose value PyYAML read as a timestamp and could not make into a date."""
+    node = yaml.compose(source.front_matter, Loader=yaml.SafeLoader)
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":timestamp"):
+            try:
+                yaml.safe_load(value.value)
+            except ValueError:
+                return str(key.value), source.front_matter_line + key.start_mark.line
+    return "date", source.front_matter_line
 
 
 class _Reader:
@@ -249,4 +265,6 @@ def _kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, dt.date):
         return "a date"
+    if isinstance(value, str):
+        return f"text ('{value}')"
     return type(value).__name__

@@ -87,6 +87,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
                                      "is kept", source.path, _line_of(source, href)))
     _shift_headings(body)
     ids = _fix_ids(body)
+    _drop_uncited_notes(body, ids, source, warnings)
     _check_links(body, ids, source, warnings)
     assets = _collect_images(body, source, warnings)
     headings = _headings(body)
@@ -188,6 +189,21 @@ def _fix_ids(body: etree._Element) -> set[str]:
         if href.startswith("#") and unquote(href[1:]) in renamed:
             a.set("href", "#" + renamed[unquote(href[1:])])
     return seen
+
+
+def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
+    """A footnote no sentence cites has nowhere to pop up from or go back to: leave it out, and say so."""
+    for aside in list(body.iter(x("aside"))):
+        back = aside.find(f".//{x('a')}[@class='backlink']")
+        if back is None or back.get("href", "").lstrip("#") in ids:
+            continue
+        label = aside.get("id", "").removeprefix("fn-")
+        warnings.append(Warning_(f"footnote '[^{label}]' is never cited; left out", source.path,
+                                 _line_of(source, f"[^{label}]:")))
+        section = aside.getparent()
+        section.remove(aside)
+        if not len(section):
+            section.getparent().remove(section)
 
 
 def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from essaybook import check, run, validate
-from essaybook.check import RULES, Finding, check_paths
+from essaybook import run, validate
+from essaybook.check import RULES, Finding, check_paths, output_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT = ROOT / "tests" / "fixtures" / "check" / "draft" / "essay.md"
@@ -172,10 +172,10 @@ def test_every_bad_front_matter_key_is_reported(tmp_path: Path) -> None:
 
 def test_tool_findings_become_places_in_the_book() -> None:
     epubcheck = validate.Finding("epubcheck", "ERROR", "RSC-005", "bad", "EPUB/essay.xhtml:12:5")
-    assert check._tool_finding("e.epub", epubcheck) == Finding("e.epub/EPUB/essay.xhtml", 12, 5, "error",
+    assert output_rules._tool_finding("e.epub", epubcheck) == Finding("e.epub/EPUB/essay.xhtml", 12, 5, "error",
                                                                "epubcheck: bad", "RSC-005")
     ace = validate.Finding("ace", "moderate", "heading-order", "skips", "essay.xhtml (h4:nth-child(2))")
-    assert check._tool_finding("e.epub", ace) == Finding("e.epub/essay.xhtml", 0, 0, "warning",
+    assert output_rules._tool_finding("e.epub", ace) == Finding("e.epub/essay.xhtml", 0, 0, "warning",
                                                          "ace: skips (h4:nth-child(2))", "heading-order")
 
 
@@ -187,7 +187,7 @@ def test_pdf_checks_on_a_bare_pdf(tmp_path: Path) -> None:
     font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
     pdf.pages[0].Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     pdf.save(tmp_path / "bare.pdf")
-    found = [f.rule for f in check._pdf_findings(tmp_path / "bare.pdf", "bare.pdf", "en")]
+    found = [f.rule for f in output_rules._pdf_findings(tmp_path / "bare.pdf", "bare.pdf", "en")]
     assert found == ["pdf-fonts", "pdf-untagged", "pdf-lang", "pdf-folio"]
 
 

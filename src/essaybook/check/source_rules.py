@@ -30,7 +30,7 @@ from essaybook.check.findings import ERROR, RULES, Finding
 from essaybook.errors import SourceError, display_path
 from essaybook.metadata import Metadata, parse_metadata
 from essaybook.model import Asset
-from essaybook.parse import _cover, _fix_ids, _parses, make_markdown, to_xhtml
+from essaybook.parse import cover_asset, fix_ids, is_plain_url, make_markdown, to_xhtml
 from essaybook.pdf import PAPERS
 from essaybook.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 from essaybook.source import Source, load_source
@@ -275,7 +275,7 @@ class _Essay:
 
     def links(self, root: etree._Element, html: str) -> None:
         ids = {el.get("id") for el in root.iter() if el.get("id")}
-        ids |= _fix_ids(to_xhtml(sanitize_html(html)))  # and the ids the book adds (title, notes, ...)
+        ids |= fix_ids(to_xhtml(sanitize_html(html)))  # and the ids the book adds (title, notes, ...)
         for a in root.iter("a"):
             href = a.get("href")
             if href is None or {"footnote-ref", "backlink"} & set((a.get("class") or "").split()):
@@ -283,7 +283,7 @@ class _Essay:
             href = href.strip()
             scheme = _scheme(href)
             if scheme in ("http", "https"):
-                if _parses(href) and urlsplit(href).netloc:
+                if is_plain_url(href) and urlsplit(href).netloc:
                     continue
                 problem, rule = f"link '{href}' has no host; write the full address (https://…)", "link-broken"
             elif scheme == "mailto":
@@ -328,7 +328,7 @@ class _Essay:
         if meta and meta.cover:
             line, col = self.keys.get("cover", (meta.cover_line, 1))
             try:
-                cover = _cover(meta, self.source)
+                cover = cover_asset(meta, self.source)
             except SourceError as exc:
                 self.report("image-unusable", exc.message, line=line, col=col)
             else:

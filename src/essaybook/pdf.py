@@ -4,9 +4,9 @@ What differs from the e-book is CSS (``print.css`` and a small sheet for the pap
 moves print needs, made on a copy of the page: each footnote moved to its call (``float: footnote`` lays a note
 out where its body sits), a QR code to the web original, and ruled lines in the Notes section.
 
-WeasyPrint would fetch anything (``file:///etc/…``, ``http://…``); ``ConfinedFetcher`` serves exactly the
-essay's checked assets and refuses everything else, and the page is rendered from a fixed base URL so that the
-folder a book is built in never reaches the PDF's bytes.
+WeasyPrint reads resources only through ``fetcher.confined_fetcher`` (the essay's checked assets and the QR
+code, nothing else), and the page is rendered from a fixed base URL so that the folder a book is built in never
+reaches the PDF's bytes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import segno
 from lxml import etree
 
-from essaybook.errors import EssaybookError, SourceError, Warning_
+from essaybook.errors import SourceError, Warning_
+from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import require_faces
 from essaybook.labels import label
 from essaybook.model import EPUB_TYPE, Document, x
@@ -59,6 +60,14 @@ PAPERS = {
 }
 
 
+# WeasyPrint 70, to fit one more line of a paragraph at the foot of a page (for orphans), moves that page's
+# last footnotes to the next page and leaves their calls behind. When that happens the paragraph holding the
+# squeezed line is pushed to the next page and the handout laid out again (rarely more than once or twice).
+_MAX_REPAIRS = 6
+_CALL_PREFIX = "call-"  # the id of an empty span just before each note's call
+_TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
+
+
 @dataclass
 class Handout:
     """A laid-out handout: render once, then write it and/or read its pages (for the EPUB's page list)."""
@@ -73,7 +82,8 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
     size = PAPERS[paper]
-    fetcher = ConfinedFetcher(doc)
+    generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
+    fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
     css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
     forced: list[str] = []
     with _weasyprint_warnings() as messages:
@@ -99,12 +109,6 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     return Handout(document, warnings)
 
 
-# WeasyPrint 70, to fit one more line of a paragraph at the foot of a page (for orphans), moves that page's
-# last footnotes to the next page and leaves their calls behind. When that happens the paragraph holding the
-# squeezed line is pushed to the next page and the handout laid out again (rarely more than once or twice).
-_MAX_REPAIRS = 6
-
-
 def _block_to_push(document: weasyprint.document.Document) -> str | None:
     """The top-level block to start on a new page so that no note is separated from its call, or None."""
     page_of: dict[str, int] = {}
@@ -121,19 +125,8 @@ def _block_to_push(document: weasyprint.document.Document) -> str | None:
     return None
 
 
-_CALL_PREFIX = "call-"
-_TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
-
-
 def write_handout(handout: Handout, out: BinaryIO) -> None:
     handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
-
-
-def write_pdf(doc: Document, out: BinaryIO, *, paper: str, paragraph_numbers: bool,
-              modified: str | None) -> Handout:
-    handout = render_handout(doc, paper=paper, paragraph_numbers=paragraph_numbers, modified=modified)
-    write_handout(handout, out)
-    return handout
 
 
 def paper_css(paper: Paper) -> str:
@@ -281,33 +274,3 @@ def _missing_glyph_warnings(doc: Document, page: etree._ElementTree) -> list[War
     shown = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:8])
     return [Warning_(f"no font has a glyph for {shown}; those characters print as empty boxes",
                      doc.source_path)]
-
-
-def _fetcher_class() -> type:
-    import weasyprint.urls as wu
-
-    class _Confined(wu.URLFetcher):
-        """Serves the essay's checked assets, by their place under ``BASE_URL``; refuses everything else."""
-
-        def __init__(self, doc: Document) -> None:
-            super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True)
-            self.files = {BASE_URL + a.href: a for a in doc.assets}
-            self.generated = {QR_URL: _qr_svg(doc.metadata.source_url)} if doc.metadata.source_url else {}
-
-        def fetch(self, url: str, headers: dict | None = None) -> wu.URLFetcherResponse:
-            url = url.split("#", 1)[0]
-            if url in self.generated:
-                return wu.URLFetcherResponse(url, self.generated[url], {"Content-Type": "image/svg+xml"})
-            asset = self.files.get(url)
-            if asset is None:
-                raise wu.FatalURLFetchingError(f"'{url.removeprefix(BASE_URL)}'")
-            return wu.URLFetcherResponse(url, asset.path.read_bytes(), {"Content-Type": asset.media_type})
-
-    return _Confined
-
-
-def ConfinedFetcher(doc: Document):
-    return _fetcher_class()(doc)
-
-
-__all__ = ["PAPERS", "EssaybookError", "Handout", "render_handout", "write_handout", "write_pdf"]

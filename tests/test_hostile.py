@@ -19,7 +19,7 @@ from lxml import etree
 
 from essaybook import run, validate
 from essaybook.build import load
-from essaybook.errors import EssaybookError
+from essaybook.errors import EssaybookError, SourceError
 from essaybook.metadata import parse_metadata
 from essaybook.parse import parse_document
 from essaybook.source import Source
@@ -168,8 +168,6 @@ def test_outside_references_refused_in_one_line(tmp_path: Path, listener: Listen
     assert listener.connections == []
 
 
-@pytest.mark.xfail(strict=True, reason="parse._line_of finds the first occurrence of the text anywhere: "
-                                       "'/etc/hostname' after 'file:///etc/hostname' is given the earlier line")
 def test_reference_inside_an_earlier_reference_gets_its_own_line(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = write_essay(tmp_path, "![a](file:///etc/hostname)\n\n![b](/etc/hostname)\n")
@@ -177,8 +175,6 @@ def test_reference_inside_an_earlier_reference_gets_its_own_line(tmp_path: Path,
     assert "'file:///etc/hostname' (line 5)" in line and "'/etc/hostname' (line 7)" in line, line
 
 
-@pytest.mark.xfail(strict=True, reason="parse._line_of searches the decoded reference; an entity-encoded "
-                                       "one ('&#102;ile:') is named without its line")
 def test_entity_encoded_reference_gets_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_essay(tmp_path, "Text.\n\n<img src=\"&#102;ile:///etc/shadow\" alt=\"x\">\n")
     line = one_error(cli(["epub", str(path), "-o", str(tmp_path / "x.epub")], capsys))
@@ -194,9 +190,6 @@ def test_cover_outside_the_folder_is_refused(tmp_path: Path, capsys: pytest.Capt
     assert not (tmp_path / "x.epub").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="parse._inline renders the Notes lead and prompts from the front matter "
-                                       "without refuse_outside_references or _check_links: the EPUB carries a "
-                                       "remote image (EPUBCheck RSC-006) and a dead link (RSC-007)")
 def test_images_in_the_notes_front_matter_are_refused(tmp_path: Path, listener: Listener,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     remote = f"http://127.0.0.1:{listener.port}/lead.png"
@@ -253,8 +246,6 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path, capsys: pytest.Cap
     assert not (tmp_path / "x.epub").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cache.fingerprint hashes every file rglob finds in the essay's folder, "
-                                       "following symlinks, so the file outside is opened and read in full")
 def test_symlink_target_outside_is_never_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     secret = _sibling_png(tmp_path)
     folder = tmp_path / "essay"
@@ -269,8 +260,6 @@ def test_symlink_target_outside_is_never_opened(tmp_path: Path, capsys: pytest.C
         watch.close()
 
 
-@pytest.mark.xfail(strict=True, reason="cache.fingerprint reads every file the essay folder links to, even one "
-                                       "no essay refers to: a link to /proc/self/pagemap is read for ever")
 def test_symlink_to_an_endless_file_does_not_hang_the_build(tmp_path: Path) -> None:
     if not Path("/proc/self/pagemap").exists():
         pytest.skip("no /proc/self/pagemap here")
@@ -302,22 +291,19 @@ def test_print_css_url_is_refused_without_fetching(url: str, tmp_path: Path, lis
     path = _styled_essay(tmp_path, "print.css", f"body {{ background: url({url}); }}\n")
     out = tmp_path / "out"
     line = one_error(cli(["build", str(path), "--out-dir", str(out), "--force"], capsys))
-    assert line == (f"error: {path}: refused to read '{url}'; keep every resource inside the essay's folder")
+    sheet = path.parent.parent.parent / "styles" / "print.css"
+    assert line == (f"error: {sheet}:1: a stylesheet may not load other files or fonts (@import, url(), escapes); "
+                    "remove it")
     assert list(out.iterdir()) == []
     assert listener.connections == []
 
 
-@pytest.mark.xfail(strict=True, reason="pdf.render_handout turns the fetcher's refusal into a SourceError with "
-                                       "path=doc.source_path: it names the essay, not the stylesheet that holds the "
-                                       "url(), so the author looks in the wrong file")
 def test_print_css_refusal_names_the_stylesheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _styled_essay(tmp_path, "print.css", "body { background: url(file:///etc/passwd); }\n")
     line = one_error(cli(["pdf", str(path), "-o", str(tmp_path / "x.pdf")], capsys))
     assert "styles/print.css" in line, line
 
 
-@pytest.mark.xfail(strict=True, reason="pdf.render_handout builds weasyprint.CSS outside its try: the fetcher's "
-                                       "FatalURLFetchingError (a BaseException) for an @import escapes as a traceback")
 def test_base_css_import_fails_cleanly(tmp_path: Path, listener: Listener) -> None:
     path = _styled_essay(tmp_path, "base.css", f"@import url(http://127.0.0.1:{listener.port}/x.css);\n")
     result = measured_cli(["build", str(path), "--out-dir", str(tmp_path / "out"), "--force"], timeout=60)
@@ -325,8 +311,6 @@ def test_base_css_import_fails_cleanly(tmp_path: Path, listener: Listener) -> No
     assert result.code == 1 and "Traceback" not in result.err and len(result.lines) == 1, result.err
 
 
-@pytest.mark.xfail(strict=True, reason="styles.read_css copies the user's epub.css into the book unchecked: a "
-                                       "remote url() makes readers fetch it (EPUBCheck RSC-006, OPF-014)")
 def test_epub_css_remote_url_is_refused(tmp_path: Path, listener: Listener,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     path = _styled_essay(tmp_path, "epub.css", f"body {{ background: url(http://127.0.0.1:{listener.port}/e.png); }}\n")
@@ -350,9 +334,6 @@ SVGS = {
 
 
 @pytest.mark.parametrize("kind", SVGS)
-@pytest.mark.xfail(strict=True, reason="assets._svg_type checks attributes only: <style> text (@import, url(), "
-                                       "@font-face) and DOCTYPE external identifiers or entities pass, and the EPUB "
-                                       "carries them (EPUBCheck RSC-006, OPF-073, HTM-003)")
 def test_svg_that_reaches_out_is_refused(kind: str, tmp_path: Path, listener: Listener,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "e"
@@ -381,16 +362,12 @@ STRUCTURE = {
 
 
 def test_figure_caption_with_raw_html_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Kept green: what does work. The variant with a quoted attribute is the xfail below."""
+    """The plain variant; the one with a quoted attribute is the next test."""
     png(tmp_path / "img.png")
     path = write_essay(tmp_path, "![A caption with <em>emphasis</em> inside](img.png)\n")
     assert cli(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list"], capsys).code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a note cited inside an image's brackets is counted by Python-Markdown "
-                                       "(fnref-1) but the reference is flattened into alt text; "
-                                       "parse._drop_uncited_notes then trusts the backlink (#fnref-1), drops the note "
-                                       "as 'never cited' and leaves the real citation pointing at nothing (RSC-012)")
 @pytest.mark.parametrize("body", ["![Caption[^1]](img.png)\n\nText.[^1]\n\n[^1]: The note.\n",
                                   "Text ![icon[^1]](img.png) more.[^1]\n\n[^1]: The note.\n"])
 def test_note_cited_in_image_brackets_keeps_its_note(body: str, tmp_path: Path,
@@ -403,9 +380,6 @@ def test_note_cited_in_image_brackets_keeps_its_note(body: str, tmp_path: Path,
     assert 'id="fn-1"' in page
 
 
-@pytest.mark.xfail(strict=True, reason="extensions.FigureMaker sets alt from the caption's itertext(), which holds "
-                                       "Python-Markdown's raw-HTML placeholders; they are replaced unescaped inside "
-                                       "the alt attribute, so a quote in the caption's HTML ends the attribute")
 def test_figure_caption_with_a_raw_html_link_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     png(tmp_path / "img.png")
     path = write_essay(tmp_path, "![A caption with <a href=\"https://example.org/\">a link</a> inside](img.png)\n")
@@ -433,8 +407,8 @@ HTML_ROUGH = ["<b>", "</i>", "<div>d</div>", "<table><tr><td>c</td></tr></table>
 # C0 controls and the noncharacters XML forbids: dropped on reading, with a warning.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-# Line breaks inside a note and U+2028/U+2029 crash the print layout (see the xfail tests of them); the gentle
-# variant leaves them out.
+# Line and paragraph separators (U+2028, U+2029) once crashed the print layout; the gentle variant leaves them
+# out, the rough one keeps them.
 SEPARATORS = {"\u2028", "\u2029", "\r", "\r\n", "\x85"}
 _plain = st.sampled_from(["alpha", "beta", "gamma", "delta", "word", "text"])
 _odd_rough = st.sampled_from(ODD)
@@ -448,7 +422,7 @@ def _inline(draw, notes: set[int], rough: bool, html: bool = True, images: bool 
     # rightly refused; captions (images=False) hold no links.
     kinds = ["plain", "plain", "odd", "em", "strong", "code"] + (["link"] if images else [])
     kinds += (["img"] if images else []) + (["html"] if html else []) + (["any"] if rough else [])
-    kinds += ["note"] if images else []  # a note cited in an image's brackets: see the caption xfail above
+    kinds += ["note"] if images else []
     parts = []
     _odd = _odd_rough if rough else _odd_gentle
     for _ in range(draw(st.integers(1, 8))):
@@ -492,7 +466,7 @@ def essay_bodies(draw, rough: bool = True) -> str:
         kind = draw(st.sampled_from(["p", "p", "h", "ul", "ol", "quote", "code", "html", "figure", "hr", "table"]))
         if kind == "p":
             blocks.append(draw(_inline(notes, rough)))
-        elif kind == "h":  # heading text stays plain in the gentle variant: see the NCX id xfail above
+        elif kind == "h":  # heading text stays plain in the gentle variant
             text = draw(_inline(notes, rough)) if rough else " ".join(draw(st.lists(_plain, min_size=1, max_size=4)))
             blocks.append("#" * draw(st.integers(1, 6)) + " " + text)
         elif kind in ("ul", "ol"):
@@ -506,7 +480,7 @@ def essay_bodies(draw, rough: bool = True) -> str:
             blocks.append("```\n" + draw(_any_text if rough else _odd) + "\n```")
         elif kind == "html":
             blocks.append(draw(st.sampled_from(HTML_SAFE + (HTML_ROUGH if rough else []))))
-        elif kind == "figure":  # no raw HTML in captions: see the FigureMaker xfail above
+        elif kind == "figure":  # no raw HTML in captions in the gentle variant
             blocks.append(f"![{draw(_inline(notes, rough, html=False, images=False))}](img.png)")
         elif kind == "hr":
             blocks.append("---")
@@ -529,6 +503,10 @@ GENERATED: list[str] = []  # gentle examples that parsed, for EPUBCheck's sample
 def _check_parses(folder: Path, body: str) -> None:
     path = folder / "essay.md"
     path.write_text("---\ntitle: Generated\n---\n\n" + body, encoding="utf-8")
+    if not NOT_XML.sub("", body).strip():  # nothing left once control characters go: a clean refusal
+        with pytest.raises(SourceError, match="no text after its front matter"):
+            load(path)
+        return
     doc = load(path)
     page = serialize(render_page(doc))
     etree.fromstring(page)  # well-formed XML, or lxml raises
@@ -556,13 +534,9 @@ def test_gentle_generated_markdown_parses(generated_folder: Path, body: str) -> 
 # --- 5. the CommonMark spec, example by example, and the two big documents --------------------------------
 
 _FENCE = "`" * 32
-# Examples that crash essaybook today; each has its own xfail test below.
-CRASHING_EXAMPLES = {
-    183: "'<!DOCTYPE html>' alone: parse_document's lxml.html.fragment_fromstring raises ParserError "
-         "('Document is empty'), reported as an internal error",
-    608: "Python-Markdown's e-mail autolink turns a backslash escape into &#2;…&#3;, and "
-         "parse._copy_into_xhtml passes the control characters to lxml (ValueError, internal error)",
-}
+# Examples that once crashed essaybook, also run through the whole CLI: 183 is '<!DOCTYPE html>' alone (lxml's
+# "Document is empty"); 608 makes Python-Markdown write &#2;…&#3; (characters XML forbids).
+CRASHING_EXAMPLES = {183: "a doctype alone", 608: "control characters by reference"}
 
 
 def commonmark_examples() -> list[str]:
@@ -584,8 +558,6 @@ def test_commonmark_examples_parse_and_render(tmp_path: Path) -> None:
     assert len(examples) > 600
     refused, crashed = [], []
     for number, markdown in enumerate(examples, start=1):
-        if number in CRASHING_EXAMPLES:
-            continue
         try:
             etree.fromstring(_render_body(tmp_path, markdown))
         except EssaybookError as exc:  # a clean refusal: images that are not in the folder
@@ -596,18 +568,14 @@ def test_commonmark_examples_parse_and_render(tmp_path: Path) -> None:
     assert all("image" in message or "reference" in message for _, message in refused), refused
 
 
-@pytest.mark.parametrize("number", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=r))
-                                    for n, r in sorted(CRASHING_EXAMPLES.items())])
-def test_commonmark_example_that_crashes(number: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("number", sorted(CRASHING_EXAMPLES))
+def test_commonmark_example_that_once_crashed(number: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     need_corpus()
     path = write_essay(tmp_path, commonmark_examples()[number - 1])
     result = cli(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list"], capsys)
     assert result.code in (0, 1) and "internal error" not in result.err, result.err
 
 
-@pytest.mark.xfail(strict=True, reason="U+2029 (paragraph separator) after a space reaches WeasyPrint, whose line "
-                                       "breaking asserts (\"Got ' \\u2029' between two lines\"): internal error, "
-                                       "exit 2, for the PDF and for the EPUB's page list")
 @pytest.mark.parametrize("body", ["Text a \u2029 b.\n", "## Head \u2029x\n\nText.\n"])
 def test_paragraph_separator_prints(body: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_essay(tmp_path, body)
@@ -615,9 +583,6 @@ def test_paragraph_separator_prints(body: str, tmp_path: Path, capsys: pytest.Ca
     assert result.code == 0, result.err
 
 
-@pytest.mark.xfail(strict=True, reason="pdf._footnotes_to_calls moves a note into an inline <span class='fn'> "
-                                       "keeping its source line breaks; a line that ends in a space (' \\n') then "
-                                       "trips WeasyPrint's line breaking (AssertionError): internal error, exit 2")
 @pytest.mark.parametrize("body", ["Claim.[^1]\n\n[^1]: A note whose first line ends in a space \nand goes on.\n",
                                   "Claim.[^1]\n\n[^1]: A note, indented \n    continuation.\n"])
 def test_note_with_a_trailing_space_before_a_line_break_prints(body: str, tmp_path: Path,
@@ -627,9 +592,6 @@ def test_note_with_a_trailing_space_before_a_line_break_prints(body: str, tmp_pa
     assert result.code == 0, result.err
 
 
-@pytest.mark.xfail(strict=True, reason="a character reference to a character XML forbids (&#1;, &#x1b;, "
-                                       "&#xFFFE;) is decoded by the HTML parsers and reaches lxml in "
-                                       "parse._copy_into_xhtml: internal error instead of dropping it with a warning")
 @pytest.mark.parametrize("body", ["Text &#1; here.\n", '<span title="a&#x1b;b">x</span>\n', "Text &#xFFFE;.\n"])
 def test_character_reference_to_a_control_character(body: str, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -691,8 +653,7 @@ def test_epubcheck_attacks_book(epubcheck_reports: dict) -> None:
     _clean(epubcheck_reports, "attacks")
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=_slug(c.title), marks=pytest.mark.xfail(strict=True,
-                                                                                              reason=c.xfail))
+@pytest.mark.parametrize("case", [pytest.param(c, id=_slug(c.title))
                                   for c in BUGGY_ACTIVE])
 def test_epubcheck_buggy_attack_books(case, epubcheck_reports: dict) -> None:
     _clean(epubcheck_reports, f"attack-{_slug(case.title)}")
@@ -707,15 +668,12 @@ def test_epubcheck_commonmark_spec(epubcheck_reports: dict) -> None:
     _clean(epubcheck_reports, "commonmark-spec")
 
 
-@pytest.mark.xfail(strict=True, reason="epub._insert_at_words puts the page-break <span> after a whitespace tail "
-                                       "inside <dl> (between </dd> and <dt>) when a handout page begins with a "
-                                       "<dt>: RSC-005 'span not allowed here'")
 def test_epubcheck_pandoc_manual(epubcheck_reports: dict) -> None:
     need_corpus()
     _clean(epubcheck_reports, "pandoc-manual")
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=r))
+@pytest.mark.parametrize("name", [pytest.param(n)
                                   for n, (_b, r) in STRUCTURE.items()])
 def test_epubcheck_raw_html_structure(name: str, epubcheck_reports: dict) -> None:
     _clean(epubcheck_reports, name)

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from essaybook.errors import SourceError, display_path
 from essaybook.model import Asset
@@ -84,6 +84,7 @@ def _raster_type(path: Path, ref: str, source: Source, line: int | None) -> str:
             kind = im.format
             try:
                 im.verify()
+                _decode_fully(path)
             except (OSError, SyntaxError, ValueError) as exc:
                 raise SourceError(f"image '{ref}' is damaged ({exc}); export it again",
                                   path=source.path, line=line) from exc
@@ -91,12 +92,33 @@ def _raster_type(path: Path, ref: str, source: Source, line: int | None) -> str:
         raise SourceError(f"image '{ref}' is too large to be a figure (over {_MAX_PIXELS:,} pixels); "
                           "scale it down", path=source.path, line=line) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if _looks_like_raster(path):
+            raise SourceError(f"image '{ref}' is damaged ({exc}); export it again", path=source.path,
+                              line=line) from exc
         raise SourceError(f"'{ref}' is not an image e-readers can show (not JPEG, PNG, GIF, WebP or SVG)",
                           path=source.path, line=line) from exc
     if kind not in _RASTER_TYPES:
         raise SourceError(f"image '{ref}' is {kind}, which e-readers do not show; convert it to PNG or JPEG",
                           path=source.path, line=line)
     return _RASTER_TYPES[kind]
+
+
+def _decode_fully(path: Path) -> None:
+    """verify() checks little of a JPEG or GIF: decode the whole image, refusing truncated data even when a
+    library loaded earlier (WeasyPrint does) told Pillow to accept it."""
+    previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        with Image.open(path) as im:
+            im.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _looks_like_raster(path: Path) -> bool:
+    """The file starts as a JPEG, PNG, GIF or WebP does: it is one, only broken."""
+    head = path.open("rb").read(12)
+    return head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or \
+        (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def _svg_type(path: Path, ref: str, source: Source, line: int | None) -> str:
@@ -106,6 +128,10 @@ def _svg_type(path: Path, ref: str, source: Source, line: int | None) -> str:
     except (etree.XMLSyntaxError, OSError) as exc:
         raise SourceError(f"image '{ref}' is not an image e-readers can show (broken SVG: {exc})",
                           path=source.path, line=line) from exc
+    doctype = root.getroottree().docinfo
+    if doctype.internalDTD is not None or doctype.system_url or doctype.public_id:
+        raise SourceError(f"SVG '{ref}' declares a DOCTYPE or entities, which readers refuse; remove the "
+                          "<!DOCTYPE …> line", path=source.path, line=line)
     if root.tag != f"{{{_SVG_NS}}}svg":
         raise SourceError(f"'{ref}' is not an image e-readers can show (XML, but not SVG)",
                           path=source.path, line=line)
@@ -113,6 +139,9 @@ def _svg_type(path: Path, ref: str, source: Source, line: int | None) -> str:
         if not isinstance(el.tag, str):
             continue
         name = etree.QName(el).localname
+        if name == "style" and re.search(r"@import|url\(\s*['\"]?(?!#)", el.text or "", re.I):
+            raise SourceError(f"SVG '{ref}' has a <style> that loads another file (@import or url()); "
+                              "embed or remove it", path=source.path, line=line)
         if name in ("script", "foreignObject", "iframe"):
             raise SourceError(f"SVG '{ref}' contains <{name}>, which a book must not carry; remove it",
                               path=source.path, line=line)

@@ -196,9 +196,19 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Written:
     killed build left behind are removed by the next build of the same output.
     """
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{display_path(folder)} is not a folder; choose an output path in a folder with -o",
+                          path=path)
     if not folder.is_dir():
         raise OutputError(f"output folder {display_path(folder)}/ does not exist; create it or choose another "
                           "with -o", path=path)
+    if path.is_dir():
+        raise OutputError(f"is a folder; name the output file, e.g. -o {display_path(path / path.name)}",
+                          path=path)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # os.replace would put a regular file in place of a device, a pipe or a link: /dev/null stays itself.
+        raise OutputError("is not a regular file, and essaybook only replaces files it wrote; choose another "
+                          "output with -o", path=path)
     for stale in folder.glob(f".{path.name}.*{_TMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             stale.unlink()
@@ -227,8 +237,10 @@ def _translate_os_errors(path: Path) -> Iterator[None]:
             message = f"the disk is full while writing {path.name}; free some space and build again"
         elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             message = f"cannot write into {where}/ ({exc.strerror}); choose a writable folder with -o"
-        elif exc.errno == errno.ENOENT:
+        elif exc.errno == errno.ENOENT and not path.parent.is_dir():
             message = f"output folder {where}/ does not exist; create it or choose another with -o"
+        elif exc.errno == errno.ENOENT:
+            message = f"cannot create files in {where}/ ({exc.strerror}); choose another folder with -o"
         else:
             message = f"cannot write {path.name} ({exc.strerror})"
         raise OutputError(message, path=path) from exc

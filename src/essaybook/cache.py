@@ -13,25 +13,52 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 _LIBRARIES = ("essaybook", "ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools")
 _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
+_MAX_BYTES = 256 * 1024 * 1024
 
 
 def fingerprint(source: Path, fmt: str, options: object, styles: list[Path]) -> str | None:
-    """A hash of all that the ``fmt`` output of ``source`` depends on, or None when it cannot be cheap."""
+    """A hash of all that the ``fmt`` output of ``source`` depends on, or None when it cannot be cheap (then
+    the essay is simply built)."""
     digest = hashlib.sha256()
     digest.update(repr((fmt, options, os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
-    folder = source.resolve().parent
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    if len(files) > _MAX_FILES:
+    try:
+        folder = source.resolve().parent
+        files = _inputs(folder)
+        if files is None:
+            return None
+        for path in [*files, *styles]:
+            digest.update(str(path.relative_to(folder) if path.is_relative_to(folder) else path.name).encode())
+            digest.update(_file_hash(path))
+    except OSError:  # unreadable: the build itself will say so, in its own words
         return None
-    for path in [*files, *styles]:
-        digest.update(str(path.relative_to(folder) if path.is_relative_to(folder) else path.name).encode())
-        digest.update(_file_hash(path))
     return digest.hexdigest()
+
+
+def _inputs(folder: Path) -> list[Path] | None:
+    """The regular files in the essay's folder, as the build may read them: symlinks count only when they
+    lead to a regular file inside the folder (anything else the build refuses); never follows one out."""
+    found: list[Path] = []
+    total = 0
+    for root, dirs, names in os.walk(folder):  # os.walk does not descend into symlinked folders
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            target = path.resolve() if path.is_symlink() else path
+            if not target.is_relative_to(folder) or not stat.S_ISREG(target.lstat().st_mode):
+                continue
+            found.append(path)
+            total += target.lstat().st_size
+            if len(found) > _MAX_FILES or total > _MAX_BYTES:
+                return None
+    return found
 
 
 def is_fresh(output: Path, print_: str | None) -> bool:

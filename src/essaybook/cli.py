@@ -35,8 +35,10 @@ class Paper(StrEnum):
     a5 = "a5"
 
 
-SourceArg = Annotated[Path | None, typer.Argument(help="An essay's .md file or its folder. Default: every "
-                                                       "essay under content/.", show_default=False)]
+# readable=False: an unreadable essay is reported by essaybook in its one-line form, not by click.
+SourceArg = Annotated[Path | None, typer.Argument(readable=False, show_default=False,
+                                                  help="An essay's .md file or its folder. Default: every essay "
+                                                       "under content/.")]
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file (when one essay is built).",
                                                 show_default=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]

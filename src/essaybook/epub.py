@@ -150,6 +150,9 @@ def _insert_page_breaks(page: etree._ElementTree, breaks: Sequence[PageBreak]) -
                 block.addprevious(marker)
 
 
+_NO_PHRASING = {x(t) for t in ("dl", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "colgroup")}
+
+
 def _insert_at_words(block: etree._Element, probe: str, marker: etree._Element) -> bool:
     segments = list(text_segments(block))
     text = "".join(s for _, _, s in segments)
@@ -164,7 +167,11 @@ def _insert_at_words(block: etree._Element, probe: str, marker: etree._Element) 
         block.addprevious(marker)
         return True
     for el, kind, string in segments:
-        if at <= len(string):
+        container = el if kind == "text" else el.getparent()
+        if at < len(string) and container.tag in _NO_PHRASING:
+            at = 0  # whitespace between list items or cells: the marker goes into the next item's text
+            continue
+        if at < len(string):  # ``at`` is where a word starts; at a segment's end it starts the next one
             before, after = string[:at], string[at:]
             if kind == "text":
                 el.text = before or None
@@ -271,8 +278,9 @@ def _toc(doc: Document, documents: list[tuple[str, etree._ElementTree]]) -> list
     """Contents: the essay (its headings nested by level), then the Notes section."""
     essay = _Entry(doc.metadata.title, "essay.xhtml", "nav-essay", [])
     stack: list[tuple[int, _Entry]] = [(1, essay)]
-    for heading in doc.headings:
-        entry = _Entry(heading.text, f"essay.xhtml#{heading.id}", f"nav-{heading.id}", [])
+    for n, heading in enumerate(doc.headings, start=1):
+        # NCX ids are plain numbered names: a heading's own id may hold characters the NCX schema refuses.
+        entry = _Entry(heading.text, f"essay.xhtml#{heading.id}", f"nav-{n}", [])
         while stack[-1][0] >= heading.level:
             stack.pop()
         stack[-1][1].children.append(entry)
@@ -374,12 +382,11 @@ class _Writer(epub.EpubWriter):
 
     def write_book(self) -> None:
         self.process()
-        self.out = _FixedTimeZip(self.file_name, self.stamp)
-        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        self._write_container()
-        self._write_opf()
-        self._write_items()
-        self.out.close()
+        with _FixedTimeZip(self.file_name, self.stamp) as self.out:
+            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
 
 
 

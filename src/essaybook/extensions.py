@@ -11,13 +11,15 @@ Each job is a small Treeprocessor, registered at a priority chosen relative to t
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, util
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
 CAPTION_ATTR = "data-eb-caption"
+_STASHED = re.compile(f"{util.STX}[^{util.ETX}]*{util.ETX}")  # Python-Markdown's placeholders for raw HTML
 EPUB_TYPE = "epub:type"  # Python-Markdown's ElementTree writes the prefixed name as it stands
 
 
@@ -63,8 +65,10 @@ class FigureMaker(Treeprocessor):
             # The caption and credit are Markdown too (*italic* titles, links): run the inline parser on them.
             self.md.treeprocessors["inline"].run(figcaption)
             if caption and img.get("alt", "") in ("", caption):
-                # No {alt="…"} of its own: the caption's plain text serves, without its Markdown.
-                img.set("alt", " ".join("".join(figcaption[0].itertext()).split()))
+                # No {alt="…"} of its own: the caption's plain text serves, without its Markdown, and without
+                # the placeholders of any raw HTML in it (pasted back later, they would break the attribute).
+                text = _STASHED.sub("", "".join(figcaption[0].itertext()))
+                img.set("alt", " ".join(text.split()))
         img.set("alt", img.get("alt", ""))
         return figure
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
@@ -24,7 +25,7 @@ from essaybook.labels import label
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.sanitize import sanitize_html
-from essaybook.source import Source
+from essaybook.source import NOT_XML, Source
 
 # Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
 _SMARTY = {
@@ -75,7 +76,10 @@ def parse_document(source: Source, meta: Metadata) -> Document:
                           path=source.path) from exc
     # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
     # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
-    raw = lxml.html.fragment_fromstring(html or "", create_parent="div")
+    raw = parse_html(html)
+    if depth(raw) > MAX_DEPTH:
+        raise SourceError(f"the essay nests lists, quotes or HTML more than {MAX_DEPTH} levels deep, deeper than a "
+                          "book can show; flatten it", path=source.path)
     refuse_outside_references([(img.get("src", ""), _line_of(source, img.get("src", "")))
                                for img in raw.iter("img") if img.get("src")], source)
     body = to_xhtml(sanitize_html(html))
@@ -94,6 +98,12 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     cover = cover_asset(meta, source)
     lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
     prompts = tuple(_inline(md, prompt) for prompt in meta.notes.prompts)
+    notes_texts = [p for p in (lead, *prompts) if p is not None]
+    refuse_outside_references([(img.get("src", ""), _front_matter_line_of(source, img.get("src", "")))
+                               for p in notes_texts for img in p.iter(x("img"))], source)
+    for p in notes_texts:  # the Notes section's texts: no images, and links only where a reader can go
+        _images_to_text(p)
+        _check_links(p, ids, source, warnings)
     meta = _typeset_metadata(md, meta)
     for section in body.iter(x("section")):
         if section.get(EPUB_TYPE) == "footnotes":
@@ -116,10 +126,57 @@ def _typeset_metadata(md: markdown.Markdown, meta: Metadata) -> Metadata:
                                authors=tuple(smart(a) for a in meta.authors), notes=notes)
 
 
+# libxml2 silently cuts HTML deeper than 255 levels; huge_tree lifts that, and MAX_DEPTH refuses what no
+# reader (nor WeasyPrint's recursive layout, which fails near a hundred levels) could show.
+_HTML_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+MAX_DEPTH = 48
+_VOID = {"area", "br", "col", "hr", "img", "wbr", "input", "meta", "link", "source", "track", "embed", "param"}
+_BLOCK = {"address", "article", "aside", "blockquote", "details", "dd", "div", "dl", "dt", "figcaption", "figure",
+          "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+          "section", "table", "ul", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "summary"}
+_PHRASING = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "dfn", "del", "em", "i", "ins", "kbd", "mark", "q",
+             "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "ruby"}
+
+
+def parse_html(html: str) -> etree._Element:
+    """HTML (Markdown's output, with the author's raw HTML) -> an lxml tree in a ``<div>``, made sound:
+    void elements hold nothing, and phrasing elements left open around blocks (an unclosed ``<b>``) are
+    unwrapped rather than allowed to swallow paragraphs."""
+    try:
+        root = lxml.html.fragment_fromstring(html or "", create_parent="div", parser=_HTML_PARSER)
+    except etree.ParserError:  # nothing but a doctype or comments
+        return lxml.html.fragment_fromstring("", create_parent="div")
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _VOID and (len(el) or el.text):
+            _hoist_content(el)
+        elif el.tag in _PHRASING and any(isinstance(c.tag, str) and c.tag in _BLOCK for c in el.iter()):
+            el.drop_tag()
+    return root
+
+
+def _hoist_content(el: etree._Element) -> None:
+    """Move what a void element wrongly holds to just after it."""
+    text, el.text = el.text, None
+    for child in reversed(list(el)):
+        el.addnext(child)
+    if text:
+        el.tail = text + (el.tail or "")
+
+
+def depth(root: etree._Element) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in el)
+    return deepest
+
+
 def to_xhtml(html: str) -> etree._Element:
     """Sanitised HTML -> a ``<div>`` of XHTML-namespaced elements (``epub:type`` in the OPS namespace)."""
-    fragment = lxml.html.fragment_fromstring(html or "", create_parent="div")
-    return _copy_into_xhtml(fragment, None)
+    return _copy_into_xhtml(parse_html(html), None)
 
 
 def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etree._Element:
@@ -129,17 +186,23 @@ def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etre
     for name, value in src.attrib.items():
         if not value.strip() and name in ("style", "class"):  # emptied by the sanitiser
             continue
+        value = NOT_XML.sub("", value)
         if name == "epub:type":
             el.set(EPUB_TYPE, value)
         elif ":" not in name:
             el.set(name, value)
-    el.text = src.text
+    el.text = _xml_text(src.text)
     for child in src:
         if isinstance(child.tag, str):
-            _copy_into_xhtml(child, el).tail = child.tail
+            _copy_into_xhtml(child, el).tail = _xml_text(child.tail)
         elif child.tail:  # a comment or PI the sanitiser let through: keep the text that follows it
-            _append_text(el, child.tail)
+            _append_text(el, _xml_text(child.tail))
     return el
+
+
+def _xml_text(text: str | None) -> str | None:
+    """Character references can smuggle in what XML forbids (``&#1;``): drop those characters."""
+    return NOT_XML.sub("", text) if text else text
 
 
 def _append_text(el: etree._Element, text: str) -> None:
@@ -158,6 +221,13 @@ def _inline(md: markdown.Markdown, text: str) -> etree._Element:
         p = etree.Element(x("p"))
         p.text = " ".join("".join(div.itertext()).split())
     return p
+
+
+def _images_to_text(el: etree._Element) -> None:
+    for img in list(el.iter(x("img"))):
+        span = etree.Element(x("span"))
+        span.text, span.tail = img.get("alt") or None, img.tail
+        img.getparent().replace(img, span)
 
 
 def _shift_headings(body: etree._Element) -> None:
@@ -192,10 +262,24 @@ def fix_ids(body: etree._Element) -> set[str]:
 
 
 def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
-    """A footnote no sentence cites has nowhere to pop up from or go back to: leave it out, and say so."""
+    """A footnote no sentence cites has nowhere to pop up from: leave it out, and say so. A cited note whose
+    back link lost its target (a call inside an image's caption) goes back to its first call instead."""
+    calls: dict[str, etree._Element] = {}
+    for a in body.iter(x("a")):
+        if a.get(EPUB_TYPE) == "noteref":
+            calls.setdefault(a.get("href", "").lstrip("#"), a)
     for aside in list(body.iter(x("aside"))):
         back = aside.find(f".//{x('a')}[@class='backlink']")
-        if back is None or back.get("href", "").lstrip("#") in ids:
+        if back is None:
+            continue
+        call = calls.get(aside.get("id", ""))
+        if call is not None:
+            if back.get("href", "").lstrip("#") not in ids:
+                holder = call.getparent() if call.getparent().get("id") else call
+                if not holder.get("id"):
+                    holder.set("id", f"ref-{aside.get('id')}")
+                    ids.add(holder.get("id"))
+                back.set("href", "#" + holder.get("id"))
             continue
         label = aside.get("id", "").removeprefix("fn-")
         warnings.append(Warning_(f"footnote '[^{label}]' is never cited; left out", source.path,
@@ -294,13 +378,22 @@ def _headings(body: etree._Element) -> tuple[Heading, ...]:
     return tuple(out)
 
 
+def _front_matter_line_of(source: Source, needle: str) -> int | None:
+    index = source.front_matter.find(needle) if needle else -1
+    return source.front_matter_line + source.front_matter.count("\n", 0, index) if index >= 0 else None
+
+
 def _line_of(source: Source, needle: str) -> int | None:
-    """The source line where ``needle`` first appears (close enough for a person to find it)."""
+    """The source line where ``needle`` is referred to: as a Markdown target ``](needle``, a quoted attribute,
+    or ``<needle>`` first, then anywhere (close enough for a person to find it)."""
     if not needle:
         return None
-    for variant in (needle, unquote(needle)):
-        index = source.body.find(variant)
-        if index >= 0:
-            return source.body_line + source.body.count("\n", 0, index)
+    for variant in dict.fromkeys((needle, unquote(needle), unescape(needle))):
+        for form in (f"]({variant}", f'"{variant}"', f"'{variant}'", f"<{variant}>", f"]: {variant}", variant):
+            index = source.body.find(form)
+            if index >= 0:
+                return source.body_line + source.body.count("\n", 0, index)
+    for number, line in enumerate(source.body.split("\n")):  # written with character references
+        if "&" in line and needle in unescape(line):
+            return source.body_line + number
     return None
-

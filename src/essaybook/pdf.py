@@ -87,16 +87,19 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
     forced: list[str] = []
     with _weasyprint_warnings() as messages:
-        stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
         for _attempt in range(_MAX_REPAIRS + 1):
             page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
             prepare_print(page, doc, size, forced_breaks=forced)
             try:
+                stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
                 html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
                                        url_fetcher=fetcher)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
-                raise SourceError(f"refused to read {exc}; keep every resource inside the essay's folder",
+                raise SourceError(f"refused to read {exc} (from the essay or a stylesheet); keep every resource "
+                                  "inside the essay's folder", path=doc.source_path) from None
+            except RecursionError:
+                raise SourceError("the essay nests too deeply for print layout; flatten its lists and quotes",
                                   path=doc.source_path) from None
             block = _block_to_push(document)
             if block is None or block in forced:
@@ -201,12 +204,23 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
                     part.text = (child.tail or "").lstrip()
                     continue
                 part.append(child)
+        _collapse_whitespace(span)
         span.tail = holder.tail
         holder.getparent().replace(holder, span)
         moved[note_id] = a.text or str(n)
     for section in list(page.iter(x("section"))):
         if section.get(EPUB_TYPE) == "footnotes":
             section.getparent().remove(section)
+
+
+def _collapse_whitespace(el: etree._Element) -> None:
+    """A note's line breaks become spaces (a note is set inline at its call; a space before a newline there
+    trips WeasyPrint's line breaking)."""
+    for node in el.iter():
+        if node.text:
+            node.text = re.sub(r"\s+", " ", node.text)
+        if node is not el and node.tail:
+            node.tail = re.sub(r"\s+", " ", node.tail)
 
 
 def _add_qr_code(page: etree._ElementTree, url: str, lang: str) -> None:

@@ -8,6 +8,8 @@ author's raw HTML, which Python-Markdown pastes back after every tree processor 
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 _BLOCKS = {
@@ -43,6 +45,10 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+STYLE_PROPERTIES = {"text-align"}
+# The one declaration a style attribute may keep, with a plain keyword value: no url(), no escapes.
+_ALLOWED_DECLARATION = re.compile(r"^\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*$", re.I)
+CLEAN_CONTENT_TAGS = {"script", "style", "template", "noscript", "iframe", "object", "textarea", "select", "title"}
 
 
 def sanitize_html(html: str) -> str:
@@ -50,12 +56,19 @@ def sanitize_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "template", "noscript", "iframe", "object", "textarea",
-                            "select", "title"},
+        clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
-        filter_style_properties={"text-align"},
+        filter_style_properties=STYLE_PROPERTIES,
     )
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "style":
+        kept = [d.strip() for d in value.split(";") if _ALLOWED_DECLARATION.match(d)]
+        return "; ".join(kept) or None
+    return value
 

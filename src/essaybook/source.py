@@ -21,7 +21,7 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _END_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): lxml refuses them and no
 # reader could show them, so they are dropped on reading, with a warning.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ def resolve_source(path: Path) -> Path:
         candidate = path / ESSAY_FILE
         if candidate.is_file():
             return candidate
+        if candidate.exists():
+            raise SourceError(f"{ESSAY_FILE} here is a folder, not a file; the essay must be a Markdown file",
+                              path=path)
         raise SourceError(f"no {ESSAY_FILE} in this folder; put the essay in {ESSAY_FILE} or pass its file",
                           path=path)
     if not path.exists():
@@ -64,7 +67,7 @@ def resolve_source(path: Path) -> Path:
 
 def slug_for(path: Path) -> str:
     """``content/<slug>/essay.md`` is named by its folder; any other file by its stem."""
-    return path.parent.name if path.name == ESSAY_FILE else path.stem
+    return path.resolve().parent.name if path.name == ESSAY_FILE else path.stem
 
 
 def load_source(path: Path) -> Source:
@@ -82,11 +85,12 @@ def load_source(path: Path) -> Source:
             f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
             path=path, line=line,
         ) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Line and paragraph separators (U+2028, U+2029) are line ends to a Markdown author, and trip print layout.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     warnings: list[Warning_] = []
-    cleaned, dropped = _NOT_XML.subn("", text)
+    cleaned, dropped = NOT_XML.subn("", text)
     if dropped:
-        first = text[: _NOT_XML.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
+        first = text[: NOT_XML.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
         warnings.append(Warning_(f"removed {dropped} control character(s) that no book can hold", path, first))
         text = cleaned
 

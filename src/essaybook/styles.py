@@ -6,10 +6,11 @@ The shipped ones live once, in the repository's ``styles/``; a wheel carries the
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
-from essaybook.errors import EnvironmentProblem
+from essaybook.errors import EnvironmentProblem, SourceError
 
 STYLESHEETS = ("base.css", "epub.css", "print.css")
 
@@ -43,4 +44,28 @@ def stylesheet(name: str, essay_folder: Path) -> Path:
 
 
 def read_css(names: tuple[str, ...], essay_folder: Path) -> str:
-    return "\n".join(stylesheet(n, essay_folder).read_text(encoding="utf-8") for n in names)
+    """The stylesheets' text, concatenated. A user's own sheet may not load anything: it is copied into the
+    EPUB and handed to WeasyPrint, so ``@import`` and ``url()`` (other than fragments) are refused up front."""
+    texts = []
+    for name in names:
+        path = stylesheet(name, essay_folder)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"cannot read this stylesheet ({exc}); save it as UTF-8 text", path=path) from exc
+        if path.parent != shipped_styles_dir():
+            _refuse_loads(path, text)
+        texts.append(text)
+    return "\n".join(texts)
+
+
+_LOADS = re.compile(r"@import|url\(\s*(?!['\"]?#)", re.IGNORECASE)
+
+
+def _refuse_loads(path: Path, text: str) -> None:
+    # Escapes could spell either word in other ways; a sheet that uses CSS escapes at all is refused too.
+    found = _LOADS.search(text) or re.search(r"\\[0-9a-fA-F]", text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise SourceError("a stylesheet may not load other files or fonts (@import, url(), escapes); remove it",
+                          path=path, line=line)

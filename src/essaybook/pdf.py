@@ -15,6 +15,7 @@ import io
 import logging
 import math
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ PAPERS = {
 # last footnotes to the next page and leaves their calls behind. When that happens the paragraph holding the
 # squeezed line is pushed to the next page and the handout laid out again (rarely more than once or twice).
 _MAX_REPAIRS = 6
+_REPAIR_SECONDS = 20  # a long document is not laid out again and again: past this, it warns instead
 _CALL_PREFIX = "call-"  # the id of an empty span just before each note's call
 _TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
 
@@ -86,6 +88,7 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
     css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
     forced: list[str] = []
+    started = time.monotonic()
     with _weasyprint_warnings() as messages:
         for _attempt in range(_MAX_REPAIRS + 1):
             page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
@@ -102,7 +105,7 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
                 raise SourceError("the essay nests too deeply for print layout; flatten its lists and quotes",
                                   path=doc.source_path) from None
             block = _block_to_push(document)
-            if block is None or block in forced:
+            if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break
             forced.append(block)
     warnings = [Warning_(f"print layout: {m}", doc.source_path) for m in dict.fromkeys(messages)]

@@ -105,19 +105,8 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
     """Report every problem in an essay at once, as an editor would; exit 1 if any is an error."""
     from essaybook import check as c
 
-    try:
+    with _errors_reported(debug):
         findings = c.check_paths(source, outputs=outputs)
-    except EssaybookError as exc:
-        if debug:
-            raise
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    except Exception as exc:
-        if debug:
-            raise
-        err.print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
-                  markup=False)
-        raise typer.Exit(2) from None
     print(c.render(findings, fmt), end="")
     if fmt == "text":
         err.print(c.summary(findings), markup=False)
@@ -130,7 +119,7 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
     from essaybook import build as b
 
     options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
-    try:
+    with _errors_reported(debug):
         paths = b.essays_in(source)
         if not paths:
             raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",
@@ -156,6 +145,16 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                         print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
         if worst:
             raise typer.Exit(worst)
+
+
+@contextlib.contextmanager
+def _errors_reported(debug: bool) -> Iterator[None]:
+    """The one place errors become output: a person's error is one line and its exit status, anything else
+    an "internal error" line (exit 2); --debug lets them through with their traceback."""
+    try:
+        yield
+    except (typer.Exit, SystemExit):
+        raise
     except EssaybookError as exc:
         if debug:
             raise
@@ -164,8 +163,6 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
     except KeyboardInterrupt:
         err.print("interrupted; previous outputs are unchanged", markup=False)
         raise typer.Exit(130) from None
-    except (typer.Exit, SystemExit):
-        raise
     except Exception as exc:
         if debug:
             raise

@@ -65,7 +65,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     _insert_page_breaks(page, page_list)
     documents = _split(page)
     cover_name = _cover(book, doc, cover_png, asset_names)
-    cover_doc = _cover_page(page, cover_name, _cover_alt(doc), meta.lang)
+    cover_doc = _cover_page(cover_name, _cover_alt(doc), meta.lang)
     spine_items = [_document_item("cover", "cover.xhtml", cover_doc)]
     for name, tree in documents:
         spine_items.append(_document_item(name.removesuffix(".xhtml"), name, tree))
@@ -73,7 +73,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
         book.add_item(item)
 
     toc_tree = _toc(doc, documents)
-    nav = _nav(page, doc, toc_tree, documents, page_list)
+    nav = _nav(doc, toc_tree, documents, page_list)
     nav_item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_TYPE, content=serialize(nav))
     nav_item.properties = ["nav"]
     book.add_item(nav_item)
@@ -245,15 +245,20 @@ def _cover_alt(doc: Document) -> str:
     return ". ".join(line for line in lines if line)
 
 
-def _cover_page(page: etree._ElementTree, image: str, alt: str, lang: str) -> etree._ElementTree:
+def _shell(lang: str, title: str) -> tuple[etree._Element, etree._Element]:
+    """An empty XHTML document of the book's (``html``, ``body``): language, title and stylesheet set."""
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", lang)
     html.set(f"{{{XML_NS}}}lang", lang)
     head = etree.SubElement(html, x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
-    etree.SubElement(head, x("title")).text = label(lang, "cover")
+    etree.SubElement(head, x("title")).text = title
     etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
-    body = etree.SubElement(html, x("body"))
+    return html, etree.SubElement(html, x("body"))
+
+
+def _cover_page(image: str, alt: str, lang: str) -> etree._ElementTree:
+    html, body = _shell(lang, label(lang, "cover"))
     section = etree.SubElement(body, x("section"), {"class": "cover", EPUB_TYPE: "cover", "id": "cover",
                                                     "aria-label": label(lang, "cover")})
     etree.SubElement(section, x("img"), {"src": image, "alt": alt, "role": "doc-cover"})
@@ -297,17 +302,10 @@ def _ncx_toc(entries: list[_Entry]) -> list:
     return out
 
 
-def _nav(page: etree._ElementTree, doc: Document, toc: list[_Entry],
+def _nav(doc: Document, toc: list[_Entry],
          documents: list[tuple[str, etree._ElementTree]], page_list: Sequence[PageBreak]) -> etree._ElementTree:
     lang = doc.metadata.lang
-    html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    html.set("lang", lang)
-    html.set(f"{{{XML_NS}}}lang", lang)
-    head = etree.SubElement(html, x("head"))
-    etree.SubElement(head, x("meta"), charset="utf-8")
-    etree.SubElement(head, x("title")).text = label(lang, "contents")
-    etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=STYLESHEET)
-    body = etree.SubElement(html, x("body"))
+    html, body = _shell(lang, label(lang, "contents"))
 
     nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
                                             "aria-labelledby": "toc-title"})

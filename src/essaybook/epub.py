@@ -72,7 +72,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     for item in spine_items:
         book.add_item(item)
 
-    toc_tree = _toc(doc, documents)
+    toc_tree = _toc(doc)
     nav = _nav(doc, toc_tree, documents, page_list)
     nav_item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_TYPE, content=serialize(nav))
     nav_item.properties = ["nav"]
@@ -279,7 +279,7 @@ class _Entry:
     children: list[_Entry]
 
 
-def _toc(doc: Document, documents: list[tuple[str, etree._ElementTree]]) -> list[_Entry]:
+def _toc(doc: Document) -> list[_Entry]:
     """Contents: the essay (its headings nested by level), then the Notes section."""
     essay = _Entry(doc.metadata.title, "essay.xhtml", "nav-essay", [])
     stack: list[tuple[int, _Entry]] = [(1, essay)]

@@ -93,7 +93,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     ids = fix_ids(body)
     _drop_uncited_notes(body, ids, source, warnings)
     _check_links(body, ids, source, warnings)
-    assets = _collect_images(body, source, warnings)
+    assets = _collect_images(body, source)
     headings = _headings(body)
     cover = cover_asset(meta, source)
     lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
@@ -336,7 +336,7 @@ def _unwrap(el: etree._Element) -> None:
     parent.insert(index, span)
 
 
-def _collect_images(body: etree._Element, source: Source, warnings: list[Warning_]) -> tuple:
+def _collect_images(body: etree._Element, source: Source) -> tuple[Asset, ...]:
     refs = [(img, img.get("src", ""), _line_of(source, img.get("src", ""))) for img in body.iter(x("img"))]
     for _img, src, line in refs:
         if not src:

@@ -57,10 +57,10 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
                 raise_errors: bool = False) -> Outcome:
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
     unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
-    from essaybook.styles import stylesheet
+    from essaybook.styles import STYLESHEETS, stylesheet
 
     folder = path.resolve().parent
-    styles = [stylesheet(n, folder) for n in ("base.css", "epub.css", "print.css")]
+    styles = [stylesheet(n, folder) for n in STYLESHEETS]
     prints = {fmt: cache.fingerprint(path, fmt, (options, sorted(targets)), styles) for fmt in targets}
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))

@@ -61,7 +61,8 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
 
     folder = path.resolve().parent
     styles = [stylesheet(n, folder) for n in STYLESHEETS]
-    prints = {fmt: cache.fingerprint(path, fmt, (options, sorted(targets)), styles) for fmt in targets}
+    inputs = cache.fingerprint(path, (options, sorted(targets)), styles)
+    prints = {fmt: f"{fmt}:{inputs}" if inputs else None for fmt in targets}
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:

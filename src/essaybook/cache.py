@@ -10,6 +10,7 @@ so an output edited or replaced by hand is rebuilt.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -22,11 +23,11 @@ _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to b
 _MAX_BYTES = 256 * 1024 * 1024
 
 
-def fingerprint(source: Path, fmt: str, options: object, styles: list[Path]) -> str | None:
-    """A hash of all that the ``fmt`` output of ``source`` depends on, or None when it cannot be cheap (then
-    the essay is simply built)."""
+def fingerprint(source: Path, options: object, styles: list[Path]) -> str | None:
+    """A hash of all that the outputs of ``source`` depend on, or None when it cannot be cheap (then the essay
+    is simply built). Computed once per essay; each output's stamp adds its format to it."""
     digest = hashlib.sha256()
-    digest.update(repr((fmt, options, os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
+    digest.update(repr((options, os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
     try:
         folder = source.resolve().parent
         files = _inputs(folder)
@@ -90,6 +91,7 @@ def _file_hash(path: Path) -> bytes:
         return hashlib.file_digest(f, "sha256").digest()
 
 
+@functools.cache
 def _versions() -> tuple[str, ...]:
     found = []
     for name in _LIBRARIES:

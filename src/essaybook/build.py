@@ -57,10 +57,13 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
                 raise_errors: bool = False) -> Outcome:
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
     unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
-    from essaybook.styles import STYLESHEETS, stylesheet
+    from essaybook.styles import STYLESHEETS, stylesheet_bytes
 
     folder = path.resolve().parent
-    styles = [stylesheet(n, folder) for n in STYLESHEETS]
+    try:
+        styles = [stylesheet_bytes(n, folder) for n in STYLESHEETS]
+    except OSError:
+        styles = []  # unreadable: the build itself will say so, in its own words
     inputs = cache.fingerprint(path, (options, sorted(targets)), styles)
     prints = {fmt: f"{fmt}:{inputs}" if inputs else None for fmt in targets}
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):

@@ -23,7 +23,7 @@ _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to b
 _MAX_BYTES = 256 * 1024 * 1024
 
 
-def fingerprint(source: Path, options: object, styles: list[Path]) -> str | None:
+def fingerprint(source: Path, options: object, styles: list[bytes]) -> str | None:
     """A hash of all that the outputs of ``source`` depend on, or None when it cannot be cheap (then the essay
     is simply built). Computed once per essay; each output's stamp adds its format to it."""
     digest = hashlib.sha256()
@@ -33,9 +33,11 @@ def fingerprint(source: Path, options: object, styles: list[Path]) -> str | None
         files = _inputs(folder)
         if files is None:
             return None
-        for path in [*files, *styles]:
-            digest.update(str(path.relative_to(folder) if path.is_relative_to(folder) else path.name).encode())
+        for path in files:
+            digest.update(str(path.relative_to(folder)).encode())
             digest.update(_file_hash(path))
+        for sheet in styles:
+            digest.update(hashlib.sha256(sheet).digest())
     except OSError:  # unreadable: the build itself will say so, in its own words
         return None
     return digest.hexdigest()

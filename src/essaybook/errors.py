@@ -7,7 +7,6 @@ Library exceptions are translated into it at the boundary where they happen, nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -42,21 +41,6 @@ class EnvironmentProblem(EssaybookError):
 
 class OutputError(EssaybookError):
     """The output cannot be written (folder missing, not writable, disk full)."""
-
-
-@dataclass(frozen=True)
-class Warning_:
-    """A problem worth telling the author about that does not stop the build."""
-
-    message: str
-    path: Path | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        if self.path is None:
-            return self.message
-        where = display_path(self.path)
-        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
 
 
 def display_path(path: Path | str) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from essaybook.errors import SourceError, Warning_
+from essaybook.errors import SourceError
+from essaybook.rules import Diagnostic
 from essaybook.source import Source
 
 PAPER_SIZES = ("a4", "letter", "a5")
@@ -60,7 +61,7 @@ class Metadata:
     notes: NotesSection = field(default_factory=NotesSection)
     paper: str = "a4"
     paragraph_numbers: bool = True
-    warnings: tuple[Warning_, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def full_title(self) -> str:
@@ -71,12 +72,13 @@ def parse_metadata(source: Source) -> Metadata:
     """Check every key's type and turn the YAML mapping into ``Metadata``."""
     data, lines = _load_yaml(source)
     reader = _Reader(source, lines)
-    warnings: list[Warning_] = []
+    warnings: list[Diagnostic] = []
     for key in data:
         if key not in _KNOWN_KEYS:
             close = difflib.get_close_matches(str(key), _KNOWN_KEYS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(_KNOWN_KEYS)}"
-            warnings.append(Warning_(f"unknown front matter key '{key}' ignored{hint}", source.path,
+            warnings.append(Diagnostic(
+                "front-matter-unknown-key", f"unknown front matter key '{key}' ignored{hint}", source.path,
                                      lines.get(key)))
 
     title = reader.text(data, "title")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from essaybook.errors import Warning_
 from essaybook.metadata import Metadata
+from essaybook.rules import Diagnostic
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -69,7 +69,7 @@ class Document:
     headings: tuple[Heading, ...]
     assets: tuple[Asset, ...]
     cover: Asset | None
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def images(self) -> list[etree._Element]:

@@ -19,11 +19,12 @@ from lxml import etree
 from markdown.extensions.toc import slugify_unicode
 
 from essaybook.assets import check_asset, refuse_outside_references
-from essaybook.errors import SourceError, Warning_
+from essaybook.errors import SourceError
 from essaybook.extensions import BookExtension
 from essaybook.labels import label
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
+from essaybook.rules import Diagnostic
 from essaybook.sanitize import sanitize_html
 from essaybook.source import NOT_XML, Source
 
@@ -83,11 +84,12 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     refuse_outside_references([(img.get("src", ""), _line_of(source, img.get("src", "")))
                                for img in raw.iter("img") if img.get("src")], source)
     body = to_xhtml(sanitize_html(html))
-    warnings: list[Warning_] = list(meta.warnings)
+    warnings: list[Diagnostic] = list(meta.warnings)
     for a in raw.iter("a"):
         href = (a.get("href") or "").strip()
         if re.match(r"(?i)^(javascript|data|vbscript|file):", href):
-            warnings.append(Warning_(f"link '{href[:40]}' removed (a book may not run or embed it); its text "
+            warnings.append(Diagnostic(
+                "link-scheme", f"link '{href[:40]}' removed (a book may not run or embed it); its text "
                                      "is kept", source.path, _line_of(source, href)))
     _shift_headings(body)
     ids = fix_ids(body)
@@ -261,7 +263,7 @@ def fix_ids(body: etree._Element) -> set[str]:
     return seen
 
 
-def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
+def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, warnings: list[Diagnostic]) -> None:
     """A footnote no sentence cites has nowhere to pop up from: leave it out, and say so. A cited note whose
     back link lost its target (a call inside an image's caption) goes back to its first call instead."""
     calls: dict[str, etree._Element] = {}
@@ -282,7 +284,7 @@ def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, war
                 back.set("href", "#" + holder.get("id"))
             continue
         label = aside.get("id", "").removeprefix("fn-")
-        warnings.append(Warning_(f"footnote '[^{label}]' is never cited; left out", source.path,
+        warnings.append(Diagnostic("footnote-unused", f"footnote '[^{label}]' is never cited; left out", source.path,
                                  _line_of(source, f"[^{label}]:")))
         section = aside.getparent()
         section.remove(aside)
@@ -290,7 +292,7 @@ def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, war
             section.getparent().remove(section)
 
 
-def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Warning_]) -> None:
+def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Diagnostic]) -> None:
     """Links stay links only if a reader can follow them: web and mail addresses, and places in the book."""
     dropped: dict[str, int] = {}
     for a in list(body.iter(x("a"))):
@@ -309,7 +311,8 @@ def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: 
         _unwrap(a)
     for href, count in dropped.items():
         times = f" ({count} times)" if count > 1 else ""
-        warnings.append(Warning_(f"link '{href}' points nowhere in the book{times}; kept its text, dropped the link",
+        warnings.append(Diagnostic("link-broken", f"link '{href}' points nowhere in the book{times}; kept its "
+                                   "text, dropped the link",
                                  source.path, _line_of(source, href)))
 
 

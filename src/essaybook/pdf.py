@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, BinaryIO
 import segno
 from lxml import etree
 
-from essaybook.errors import SourceError, Warning_
+from essaybook.errors import SourceError
 from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import require_faces
 from essaybook.labels import label
 from essaybook.model import EPUB_TYPE, Document, x
+from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
 from essaybook.xhtml import render_page, serialize
 
@@ -75,7 +76,7 @@ class Handout:
     """A laid-out handout: render once, then write it and/or read its pages (for the EPUB's page list)."""
 
     document: weasyprint.document.Document
-    warnings: list[Warning_]
+    warnings: list[Diagnostic]
 
 
 def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modified: str | None) -> Handout:
@@ -108,9 +109,10 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
             if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break
             forced.append(block)
-    warnings = [Warning_(f"print layout: {m}", doc.source_path) for m in dict.fromkeys(messages)]
+    warnings = [Diagnostic("print-layout", f"print layout: {m}", doc.source_path) for m in dict.fromkeys(messages)]
     if block is not None:
-        warnings.append(Warning_("a footnote could not be kept on the page of its call", doc.source_path))
+        warnings.append(Diagnostic(
+            "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
     warnings += _missing_glyph_warnings(doc, page)
     return Handout(document, warnings)
 
@@ -282,12 +284,12 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-def _missing_glyph_warnings(doc: Document, page: etree._ElementTree) -> list[Warning_]:
+def _missing_glyph_warnings(doc: Document, page: etree._ElementTree) -> list[Diagnostic]:
     from essaybook.fonts import missing_glyphs
 
     missing = missing_glyphs("".join(page.getroot().itertext()))
     if not missing:
         return []
     shown = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:8])
-    return [Warning_(f"no font has a glyph for {shown}; those characters print as empty boxes",
+    return [Diagnostic("glyph-missing", f"no font has a glyph for {shown}; those characters print as empty boxes",
                      doc.source_path)]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from essaybook.errors import SourceError, Warning_
+from essaybook.errors import SourceError
+from essaybook.rules import Diagnostic
 
 #: The file that holds an essay inside its own folder (``content/<slug>/essay.md``).
 ESSAY_FILE = "essay.md"
@@ -35,7 +36,7 @@ class Source:
     front_matter_line: int  # line in ``path`` where the YAML text starts
     body: str  # the Markdown after the front matter
     body_line: int  # line in ``path`` where ``body`` starts
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 def find_essays(root: Path) -> list[Path]:
@@ -87,11 +88,12 @@ def load_source(path: Path) -> Source:
         ) from exc
     # Line and paragraph separators (U+2028, U+2029) are line ends to a Markdown author, and trip print layout.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    warnings: list[Warning_] = []
+    warnings: list[Diagnostic] = []
     cleaned, dropped = NOT_XML.subn("", text)
     if dropped:
         first = text[: NOT_XML.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
-        warnings.append(Warning_(f"removed {dropped} control character(s) that no book can hold", path, first))
+        warnings.append(Diagnostic(
+            "control-characters", f"removed {dropped} control character(s) that no book can hold", path, first))
         text = cleaned
 
     front, front_line, body, body_line = _split_front_matter(text, path)

@@ -136,7 +136,8 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)
                 if outcome.error:
-                    err.print(f"error: {outcome.error}", markup=False)
+                    for line in outcome.error.split("\n"):
+                        err.print(f"error: {line}", markup=False)
                     continue
                 if not quiet:
                     for warning in outcome.warnings:
@@ -158,7 +159,8 @@ def _errors_reported(debug: bool) -> Iterator[None]:
     except EssaybookError as exc:
         if debug:
             raise
-        err.print(f"error: {exc}", markup=False)
+        for line in str(exc).split("\n"):  # SourceProblems: one line per problem
+            err.print(f"error: {line}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted; previous outputs are unchanged", markup=False)

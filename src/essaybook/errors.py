@@ -50,3 +50,16 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
+
+
+class SourceProblems(SourceError):
+    """Several problems found at once (MkDocs-style validation): each is a ``rules.Diagnostic`` of severity
+    error, printed as its own ``error: file:line: message`` line."""
+
+    def __init__(self, diagnostics: list) -> None:
+        first = diagnostics[0]
+        super().__init__(first.message, path=first.path, line=first.line)
+        self.diagnostics = list(diagnostics)
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)

@@ -60,7 +60,8 @@ def weasyprint_floor(source: Path, runs: int) -> None:
     import weasyprint
 
     from essaybook.build import load
-    from essaybook.pdf import PAPERS, paper_css, prepare_print
+    from essaybook.paper import PAPERS
+    from essaybook.pdf import paper_css, prepare_print
     from essaybook.styles import read_css
     from essaybook.xhtml import render_page, serialize
 

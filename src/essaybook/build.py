@@ -142,37 +142,37 @@ def paragraph_numbers(doc: Document, options: Options) -> bool:
 def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> list[Written]:
     """Write the formats in ``targets`` (``{"epub": path, "pdf": path}``) from one parsed essay.
 
-    The handout is laid out at most once: the PDF is written from that layout and the EPUB's page list
-    (where each handout page begins) is read from the same one.
+    The page is rendered once; the PDF renderer lays out a copy of it, the EPUB packager takes the page
+    itself. The handout is laid out at most once: the PDF is written from that layout and the EPUB's page
+    list (where each handout page begins) is read from the same one.
     """
-    from essaybook import pdf
+    from essaybook.xhtml import render_page
 
     stamp = build_date(doc)
     paper = options.paper or doc.metadata.paper
-    numbers = paragraph_numbers(doc, options)
-    written = []
+    page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
     handout = None
-    if "pdf" in targets:
-        handout = pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp))
-        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
-    if "epub" in targets:
-        if handout is None and options.page_list:
-            handout = pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp))
-        written.insert(0, _make_epub(doc, targets["epub"], stamp, numbers, handout,
-                                     handout_edition(paper) if handout else None))
-    if handout is not None:
+    if "pdf" in targets or ("epub" in targets and options.page_list):
+        from essaybook import pdf
+
+        handout = pdf.render_handout(page, doc, paper=paper)
         doc.warnings.extend(w for w in handout.warnings if w not in doc.warnings)
+    written = []
+    if "epub" in targets:
+        written.append(_make_epub(doc, page, targets["epub"], stamp, handout, handout_edition(paper)))
+    if "pdf" in targets:
+        from essaybook import pdf
+
+        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
     return written
 
 
-def _make_epub(doc: Document, out: Path, stamp: dt.datetime, numbers: bool, handout, source: str | None
-               ) -> Written:
+def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, handout, edition: str) -> Written:
     from essaybook.cover import make_cover
     from essaybook.epub import write_epub
+    from essaybook.rules import Diagnostic
     from essaybook.styles import read_css
-    from essaybook.xhtml import render_page
 
-    page = render_page(doc, paragraph_numbers=numbers, modified=_w3c(stamp))
     css = read_css(("base.css", "epub.css"), doc.folder)
     cover = None if doc.cover else make_cover(doc.metadata)
     breaks = []
@@ -180,8 +180,12 @@ def _make_epub(doc: Document, out: Path, stamp: dt.datetime, numbers: bool, hand
         from essaybook.pagination import page_breaks
 
         breaks = page_breaks(handout)
+        if breaks is None:
+            doc.warnings.append(Diagnostic("page-list-unavailable", "this WeasyPrint's layout could not be read, "
+                                           "so the EPUB has no page list matching the handout", doc.source_path))
+            breaks = []
     return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
-                                                   page_list=breaks, page_source=source))
+                                                   page_list=breaks, page_source=edition if breaks else None))
 
 
 def handout_edition(paper: str) -> str:

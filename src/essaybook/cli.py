@@ -18,6 +18,7 @@ from rich.console import Console
 
 from essaybook import __version__
 from essaybook.errors import EssaybookError
+from essaybook.paper import PAPERS
 
 app = typer.Typer(
     add_completion=False,
@@ -29,10 +30,7 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class Paper(StrEnum):
-    a4 = "a4"
-    letter = "letter"
-    a5 = "a5"
+Paper = StrEnum("Paper", {name: name for name in PAPERS})  # the sizes paper.PAPERS knows
 
 
 # readable=False: an unreadable essay is reported by essaybook in its one-line form, not by click.

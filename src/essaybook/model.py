@@ -37,12 +37,14 @@ class PageBreak:
     """Where a page of the print handout begins, as the EPUB can find the same place.
 
     ``block`` is the id of the top-level block the page starts in; ``probe`` the first words of the page's
-    first line (None: the page starts at the block's beginning, or has no text of its own).
+    first line (None: the page starts at the block's beginning, or has no text of its own). ``after`` says
+    the page begins after ``block`` has ended (a page of ruled lines only).
     """
 
     number: int
     block: str
     probe: str | None = None
+    after: bool = False
 
 
 @dataclass(frozen=True)

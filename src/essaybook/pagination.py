@@ -5,8 +5,9 @@ handout is laid out (in memory, or the same layout that writes the PDF), and for
 in its main flow is found: the top-level block it belongs to (every one has an id) and the first words of the
 page's first line. The EPUB packager puts a page-break marker exactly there.
 
-This reads WeasyPrint's box tree (``page._page_box``), which is not public API: WeasyPrint is pinned, and a
-test checks every marker against the PDF's text.
+This module is the only one that reads WeasyPrint's box tree (``page._page_box``), which is not public API:
+WeasyPrint is pinned, a test checks every marker against the PDF's text, and if an upgrade changes the tree
+``page_breaks`` returns None, so the EPUB is built without a page list (and the build says so).
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ from essaybook.pdf import Handout
 _PROBE_WORDS = 6
 
 
-def page_breaks(handout: Handout) -> list[PageBreak]:
-    from weasyprint.formatting_structure import boxes
+def page_breaks(handout: Handout) -> list[PageBreak] | None:
+    """One break per handout page, or None when WeasyPrint's layout cannot be read."""
+    try:
+        from weasyprint.formatting_structure import boxes
 
+        return _page_breaks(handout, boxes)
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
+def _page_breaks(handout: Handout, boxes) -> list[PageBreak]:
     breaks: list[PageBreak] = []
     last_block = "essay"
     for number, page in enumerate(handout.document.pages, start=1):
@@ -28,7 +37,7 @@ def page_breaks(handout: Handout) -> list[PageBreak]:
             continue
         found = _first_content(page._page_box, boxes, [])
         if found is None:  # a page of ruled lines only: it starts after the last block
-            breaks.append(PageBreak(number, last_block, "\x00end"))
+            breaks.append(PageBreak(number, last_block, after=True))
             continue
         block, probe = found
         last_block = block

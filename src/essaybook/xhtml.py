@@ -7,7 +7,6 @@ paragraph number looks is the stylesheets' business (``base.css`` plus ``epub.cs
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 
 from lxml import etree
 
@@ -18,14 +17,14 @@ from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 _NUMBERED = (x("p"), x("blockquote"))
 
 
-def render_page(doc: Document, *, stylesheets: Sequence[str] = (), paragraph_numbers: bool = True,
-                modified: str | None = None) -> etree._ElementTree:
+def render_page(doc: Document, *, paragraph_numbers: bool = True, modified: str | None = None
+                ) -> etree._ElementTree:
     """The whole essay as one XHTML page: title block, body, footnotes, and the Notes section."""
     meta = doc.metadata
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", meta.lang)
     html.set(f"{{{XML_NS}}}lang", meta.lang)
-    html.append(_head(doc, stylesheets, modified))
+    html.append(_head(doc, modified))
     body = etree.SubElement(html, x("body"))
     body.append(_essay(doc, paragraph_numbers))
     body.append(_notes(doc))
@@ -37,7 +36,7 @@ def serialize(tree: etree._ElementTree | etree._Element) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
-def _head(doc: Document, stylesheets: Sequence[str], modified: str | None) -> etree._Element:
+def _head(doc: Document, modified: str | None) -> etree._Element:
     meta = doc.metadata
     head = etree.Element(x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
@@ -53,8 +52,6 @@ def _head(doc: Document, stylesheets: Sequence[str], modified: str | None) -> et
     for name, content in named.items():
         if content:
             etree.SubElement(head, x("meta"), name=name, content=content)
-    for href in stylesheets:
-        etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=href)
     return head
 
 

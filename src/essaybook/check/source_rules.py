@@ -30,8 +30,8 @@ from essaybook.check.findings import ERROR, RULES, Finding
 from essaybook.errors import SourceError, display_path
 from essaybook.metadata import Metadata, parse_metadata
 from essaybook.model import Asset
+from essaybook.paper import PAPERS
 from essaybook.parse import cover_asset, fix_ids, is_plain_url, make_markdown, to_xhtml
-from essaybook.pdf import PAPERS
 from essaybook.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 from essaybook.source import Source, load_source
 
@@ -39,9 +39,8 @@ MIN_PRINT_DPI = 150
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_IMAGE_SIDE = 4000
 # Below the figure's box a raster prints at CSS's 96 px per inch (WeasyPrint ignores the file's own dpi); the
-# box is the text block's width and, as pdf.paper_css sets it, 0.42 of the text block's height.
+# box is the text block's width and at most Paper.figure_max_height.
 _CSS_DPI = 96
-_FIGURE_HEIGHT_SHARE = 0.42
 # "had had" and "that that" are English as she is written.
 _DOUBLES_ALLOWED = {"had", "that"}
 
@@ -380,8 +379,7 @@ class _Essay:
                         f"{MAX_IMAGE_SIDE} px a side and 1 MB", offset=offset, line=line, col=col)
         elif figure and width:
             page = PAPERS[paper]
-            box_w = page.width - page.margins[1] - page.margins[3]
-            box_h = page.text_height * _FIGURE_HEIGHT_SHARE
+            box_w, box_h = page.text_width, page.figure_max_height
             natural_w, natural_h = width * 25.4 / _CSS_DPI, height * 25.4 / _CSS_DPI
             fit = min(box_w / natural_w, box_h / natural_h)
             dpi = _CSS_DPI / min(1.0, fit)

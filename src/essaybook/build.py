@@ -74,7 +74,8 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
     except EssaybookError as exc:
         if raise_errors:
             raise
-        return Outcome(path, error=str(exc), exit_code=exc.exit_code)
+        return Outcome(path, warnings=tuple(str(w) for w in getattr(exc, "warnings", ())), error=str(exc),
+                       exit_code=exc.exit_code)
     for fmt, out in targets.items():
         cache.record(out, prints[fmt])
     return Outcome(path, tuple(written), tuple(str(w) for w in doc.warnings))
@@ -109,13 +110,22 @@ def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[
 
 
 def load(path: Path) -> Document:
-    """Read, validate and parse one essay: the work both formats share, done once."""
+    """Read, validate and parse one essay: the work both formats share, done once. Every error the parse
+    found is refused together, one line each; its warnings travel with the document."""
+    from essaybook.errors import SourceProblems
     from essaybook.metadata import parse_metadata
     from essaybook.parse import parse_document
+    from essaybook.rules import CHECK_ONLY, ERROR
 
     source = load_source(path)
     meta = parse_metadata(source)
-    return parse_document(source, meta)
+    doc = parse_document(source, meta)
+    found = [d for d in [*meta.warnings, *doc.warnings] if d.rule not in CHECK_ONLY]
+    errors = [d for d in found if d.severity == ERROR]
+    if errors:
+        raise SourceProblems(errors, [d for d in found if d.severity != ERROR])
+    doc.warnings[:] = found
+    return doc
 
 
 def build_date(doc: Document) -> dt.datetime:
@@ -158,12 +168,12 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> l
         handout = pdf.render_handout(page, doc, paper=paper)
         doc.warnings.extend(w for w in handout.warnings if w not in doc.warnings)
     written = []
-    if "epub" in targets:
-        written.append(_make_epub(doc, page, targets["epub"], stamp, handout, handout_edition(paper)))
-    if "pdf" in targets:
+    if "pdf" in targets:  # the slow write first: a build killed during it leaves the old EPUB too
         from essaybook import pdf
 
         written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
+    if "epub" in targets:
+        written.insert(0, _make_epub(doc, page, targets["epub"], stamp, handout, handout_edition(paper)))
     return written
 
 

@@ -133,13 +133,14 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
         with err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing():
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)
+                if not quiet:
+                    for warning in outcome.warnings:
+                        err.print(f"warning: {warning}", markup=False)
                 if outcome.error:
                     for line in outcome.error.split("\n"):
                         err.print(f"error: {line}", markup=False)
                     continue
                 if not quiet:
-                    for warning in outcome.warnings:
-                        err.print(f"warning: {warning}", markup=False)
                     for w in outcome.written:
                         print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
         if worst:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 
 from essaybook import __version__
 from essaybook.errors import EssaybookError
@@ -27,7 +26,22 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Stderr:
+    """rich's console on stderr, made on first use: importing rich costs ~20 ms a command that prints nothing."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if _Stderr._console is None:
+            from rich.console import Console
+
+            _Stderr._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return getattr(_Stderr._console, name)
+
+
+err = _Stderr()
 
 
 Paper = StrEnum("Paper", {name: name for name in PAPERS})  # the sizes paper.PAPERS knows

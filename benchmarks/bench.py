@@ -164,7 +164,8 @@ def main() -> None:
         weasyprint_floor(Path(essay), args.runs)
         weasyprint_floor(MANUAL, 2)
     missed = [name for name, ratio, goal in RESULTS if goal is not None and ratio > goal]
-    print(f"\n{len(RESULTS) - len(missed)} of {sum(g is not None for _, _, g in RESULTS)} goals met"
+    goals = sum(g is not None for _, _, g in RESULTS)
+    print(f"\n{goals - len(missed)} of {goals} goals met"
           + (f"; missed: {', '.join(missed)}" if missed else ""))
     shutil.rmtree(work)
 

@@ -199,7 +199,14 @@ def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[
     from essaybook.styles import read_css
 
     css = read_css(("base.css", "epub.css"), doc.folder)
-    cover = None if doc.cover else make_cover(doc.metadata)
+    cover = None
+    if doc.cover is None:  # drawing a cover costs a tenth of an EPUB build: the same texts give the same PNG
+        m = doc.metadata
+        key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang)
+        cover = cache.recall_bytes("covers", key)
+        if cover is None:
+            cover = make_cover(m)
+            cache.remember_bytes("covers", key, cover)
     return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
                                                    page_list=breaks, page_source=edition if breaks else None))
 

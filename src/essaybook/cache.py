@@ -67,10 +67,34 @@ def remember_layout(key: str | None, breaks: list[dict]) -> None:
         _cache_file("layouts", key).write_text(json.dumps(breaks), encoding="utf-8")
 
 
-def _cache_file(kind: str, key: str) -> Path:
+def cover_key(*text: object) -> str:
+    """The generated cover depends on its texts, the fonts' code and the library versions, not on the body:
+    an edit to the essay keeps its cover."""
+    return derive("cover", *text, _versions())
+
+
+def recall_bytes(kind: str, key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    try:
+        return _cache_file(kind, key, ".bin").read_bytes()
+    except OSError:
+        return None
+
+
+def remember_bytes(kind: str, key: str | None, data: bytes) -> None:
+    if key is None:
+        return
+    with contextlib.suppress(OSError):
+        tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, _cache_file(kind, key, ".bin"))
+
+
+def _cache_file(kind: str, key: str, suffix: str = ".json") -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "essaybook" / kind
     root.mkdir(parents=True, exist_ok=True)
-    return root / f"{key[:40]}.json"
+    return root / f"{key[:40]}{suffix}"
 
 
 def _inputs(folder: Path) -> list[Path] | None:

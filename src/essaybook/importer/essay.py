@@ -18,6 +18,7 @@ import yaml
 from essaybook.importer import extract as ex
 from essaybook.importer import text as tx
 from essaybook.importer.fetch import FetchError
+from essaybook.importer.lang import guess as guess_lang
 from essaybook.importer.markdown import Writer, attribute, escape_text
 from essaybook.importer.read import Page
 from essaybook.rules import Diagnostic
@@ -115,9 +116,11 @@ def _from_html(page: Page, source: str) -> Essay:
     title = got.title or _first_heading(got.body) or page.name
     if not got.title:
         warn("import-metadata", "the page names no headline; the title is a guess: check it")
-    front = _front(title, got.authors, got.date, got.lang, got.description, got.source_url, got.rights)
-    if not got.lang:
-        warn("import-metadata", "the page does not say its language; add lang: to the front matter")
+    lang = got.lang or guess_lang(" ".join(got.body.itertext()))
+    front = _front(title, got.authors, got.date, lang, got.description, got.source_url, got.rights)
+    if not lang:
+        warn("import-metadata", "the page does not say its language and its words do not tell; add lang: to the "
+                                "front matter")
     return Essay(front, body, images, slugify(title, page.name), warnings)
 
 
@@ -137,9 +140,11 @@ def _from_text(page: Page, source: str) -> Essay:
     title = capture.title or page.name
     if not capture.title:
         warnings.append(Diagnostic("import-metadata", "no headline found; the title is the file name", where))
-    front = _front(title, [], None, None, None, page.given_url, None)
-    warnings.append(Diagnostic("import-metadata", "a text capture does not say its language; lang: is left out, so "
-                               "the book says it is English", where))
+    lang = guess_lang(" ".join(capture.paragraphs))
+    front = _front(title, [], None, lang, None, page.given_url, None)
+    if not lang:
+        warnings.append(Diagnostic("import-metadata", "the capture does not say its language and its words do not "
+                                   "tell; add lang: to the front matter", where))
     return Essay(front, "\n\n".join(blocks) + "\n", {}, slugify(title, page.name), warnings)
 
 

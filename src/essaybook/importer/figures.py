@@ -243,11 +243,13 @@ def _resolve_noscript(root: lhtml.HtmlElement) -> None:
             siblings = [c for c in parent.iter("img") if c is not real and c not in inner]
             placeholder = siblings[0] if len(siblings) == 1 else None
         if placeholder is not None:
+            # The lazy image's own data-srcset is usually richer than the fallback's single src: keep it, and
+            # take from the fallback only what the placeholder lacks.
+            has_source = any(placeholder.get(a) for a in (*_LAZY_SRC, *_LAZY_SRCSET, "srcset")) or (
+                placeholder.get("src") and not _PLACEHOLDER_SRC.search(placeholder.get("src")))
             for attr, value in real.attrib.items():
-                placeholder.set(attr, value)
-            for attr in (*_LAZY_SRC, *_LAZY_SRCSET):
-                if attr not in real.attrib and attr in placeholder.attrib and real.get("src"):
-                    del placeholder.attrib[attr]
+                if not placeholder.get(attr) or (attr == "src" and not has_source):
+                    placeholder.set(attr, value)
             _drop(ns)
         else:
             real.tail = ns.tail

@@ -114,7 +114,7 @@ def _note_element(target: lhtml.HtmlElement) -> lhtml.HtmlElement | None:
 def _note_body(note_el: lhtml.HtmlElement) -> lhtml.HtmlElement:
     """A copy of the note with its backlinks and leading number removed."""
     body = lhtml.Element("div")
-    copy = lhtml.fromstring(lhtml.tostring(note_el))
+    copy = lhtml.fromstring(lhtml.tostring(note_el, with_tail=False))
     body.text = copy.text
     for child in copy:
         body.append(child)
@@ -181,7 +181,7 @@ def _sidenotes(root: lhtml.HtmlElement, start: int) -> list[Note]:
             continue
         number = start + len(notes) + 1
         body = lhtml.Element("div")
-        copy = lhtml.fromstring(lhtml.tostring(el))
+        copy = lhtml.fromstring(lhtml.tostring(el, with_tail=False))
         body.text = copy.text
         for child in copy:
             body.append(child)

@@ -79,15 +79,21 @@ def html_text(path: Path) -> str:
     return html.fromstring(path.read_text(encoding="utf-8")).text_content()
 
 
+def headline_agrees(ours: str, theirs: str) -> bool:
+    """Readability's title, or its title without the site's name after (or before) a separator."""
+    if ours == theirs:
+        return True
+    if ours and theirs.startswith(ours):
+        return re.fullmatch(r"\s*[|\-–—·:»/\[(_].{0,60}", theirs[len(ours):]) is not None
+    if ours and theirs.endswith(ours):
+        return re.fullmatch(r".{0,60}[|\-–—·:»/\])_]\s*", theirs[: -len(ours)]) is not None
+    return False
+
+
 def agreement(front: dict, expected: dict) -> dict[str, bool | None]:
     ours, theirs = norm(front.get("title")), norm(expected.get("title"))
     title = ours == theirs
-    # the headline without the site's name that Readability kept ("Headline | Site", "Site - Headline")
-    headline = title or (bool(ours) and any(
-        rest and len(rest.split()) <= 6 and re.fullmatch(r"\W*[|\-–—·:»/\[(_].*", rest) is not None
-        for rest in (theirs[len(ours):] if theirs.startswith(ours) else None,
-                     theirs[::-1][len(ours):][::-1] if theirs.endswith(ours) else None)
-        if rest is not None))
+    headline = headline_agrees(ours, theirs)
     byline = None
     if expected.get("byline"):
         authors = front.get("author")

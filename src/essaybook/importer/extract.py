@@ -189,7 +189,8 @@ def _strip_site(title: str, site: str | None, h1s: list[str]) -> str:
 def _similar(a: str, b: str) -> bool:
     norm = lambda s: re.sub(r"[\W_]+", "", s.casefold())  # noqa: E731
     a, b = norm(a), norm(b)
-    return bool(a) and (a == b or a in b or b in a)
+    short, long = sorted((a, b), key=len)
+    return bool(short) and short in long and len(short) >= 0.6 * len(long)
 
 
 def _looks_like_site(text: str) -> bool:
@@ -210,9 +211,29 @@ def _authors(root: lhtml.HtmlElement, found: str | None, ld: dict) -> list[str]:
             for part in re.split(r"\s*(?:;|,| and | & | und | et )\s*", meta) if meta.count(",") < 4 else [meta]:
                 _add_name(names, part)
     if not names:
+        _add_name(names, _dom_byline(root))
+    if not names:
         for value in (found or "").split(";"):
             _add_name(names, value)
     return names
+
+
+def _dom_byline(root: lhtml.HtmlElement) -> str:
+    """A byline the page marks as one (rel=author, itemprop=author, class "byline"/"author"), outside comments."""
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "body", "html"):
+            continue
+        rel, prop = (el.get("rel") or "").lower().split(), (el.get("itemprop") or "").lower().split()
+        marks = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if not ("author" in rel or "author" in prop or re.search(r"\bbyline\b|\bauthor\b|\bauthor-name\b", marks)):
+            continue
+        if any(re.search(r"comment", f"{a.get('class') or ''} {a.get('id') or ''}", re.I) for a in el.iterancestors()):
+            continue
+        name_el = next((c for c in el.iter() if "name" in (c.get("itemprop") or "").split()), el)
+        text = _clean(name_el.text_content())
+        if 2 < len(text) < 100:
+            return text
+    return ""
 
 
 def _add_name(names: list[str], value: str) -> None:
@@ -272,15 +293,26 @@ def _base(root: lhtml.HtmlElement, base_url: str | None, canonical: str | None) 
 
 
 def _meta(root: lhtml.HtmlElement, *names: str) -> str | None:
-    wanted = [n.lower() for n in names]
-    found: dict[str, str] = {}
+    """The first of ``names`` that a <meta> gives, as Readability reads them: ``property`` (which may hold
+    several space-separated names) before ``name``; names case-folded, with "DC.title" the same as "dc:title"."""
+    by_property: dict[str, str] = {}
+    by_name: dict[str, str] = {}
     for m in root.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").lower()
-        if key in wanted and key not in found and _clean(m.get("content")):
-            found[key] = _clean(m.get("content"))
-    for n in wanted:
-        if n in found:
-            return found[n]
+        content = _clean(m.get("content"))
+        if not content:
+            continue
+        for prop in (m.get("property") or "").lower().split():
+            by_property.setdefault(prop.replace(".", ":"), content)
+        key = (m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").lower()
+        key = re.sub(r"\s", "", key).replace(".", ":")
+        if key:
+            by_name.setdefault(key, content)
+    for n in names:
+        key = n.lower().replace(".", ":")
+        if key in by_property:
+            return by_property[key]
+        if key in by_name:
+            return by_name[key]
     return None
 
 
@@ -290,8 +322,9 @@ def _json_ld(root: lhtml.HtmlElement) -> dict:
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json":
             continue
+        raw = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", (script.text or "").strip())
         try:
-            data = json.loads(script.text or "", strict=False)
+            data = json.loads(raw, strict=False)
         except ValueError:
             continue
         stack = [data]

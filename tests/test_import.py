@@ -14,6 +14,7 @@ import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -88,7 +89,8 @@ def _wordpress_page(base: str) -> str:
 <noscript><img src="{base}/img/quay-400.jpg" alt="Fishing boats moored three deep along a stone quay"></noscript>
 <figcaption>Boats along the quay in February. Photo: Jan Berger</figcaption></figure>
 {p[1]}
-<p>{PARAGRAPHS[2][:60]}<sup id="fnref:1"><a href="#fn:1" class="footnote" rel="footnote">1</a></sup>{PARAGRAPHS[2][60:]}</p>
+<p>{PARAGRAPHS[2][:60]}<sup id="fnref:1"><a href="#fn:1" class="footnote" rel="footnote">1</a></sup>
+{PARAGRAPHS[2][60:]}</p>
 <div id="attachment_12" class="wp-caption aligncenter" style="width: 610px">
 <img class="size-full wp-image-12" src="{base}/img/market.jpg" alt="Market stalls in the square" width="600"
  height="400"><p class="wp-caption-text">The Saturday market. <span class="credit">Source: Town archive</span></p>
@@ -114,10 +116,10 @@ def _wordpress_page(base: str) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
-    seen: list[str] = []
+    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {}
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
         self.send_response(status)
@@ -335,7 +337,7 @@ def test_mhtml_page_and_its_images(tmp_path: Path) -> None:
 
 _CALL_AT = PARAGRAPHS[1][:40]
 _FOOTNOTE_FORMS = {
-    "pandoc": (f'<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a>',
+    "pandoc": ('<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a>',
                '<section class="footnotes" role="doc-endnotes"><hr><ol><li id="fn1"><p>The note.'
                '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>'),
     "word": ('<a href="#_ftn1" name="_ftnref1"><span class="MsoFootnoteReference">[1]</span></a>',
@@ -426,12 +428,16 @@ SAMPLE = ["001", "ars-1", "bbc-1", "blogger", "cnn", "folha", "guardian-1", "huk
 
 
 def _corpus_pages() -> list[Path]:
-    return sorted(p for p in READABILITY.iterdir() if (p / "source.html").is_file()) if READABILITY.is_dir() else []
+    """Every third page and the EPUB sample: about 50 pages of the 130, the same ones every run."""
+    if not READABILITY.is_dir():
+        return []
+    pages = sorted(p for p in READABILITY.iterdir() if (p / "source.html").is_file())
+    return [p for i, p in enumerate(pages) if i % 3 == 0 or p.name in SAMPLE]
 
 
 @pytest.fixture(scope="session")
 def corpus_import(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """Every page of the corpus imported (about 0.1 s each); the sample also built and checked in one JVM."""
+    """The pages imported (about 0.1 s each); the EPUB sample also built and checked in one JVM."""
     if not READABILITY.is_dir():
         pytest.skip(f"the Readability corpus is not at {READABILITY}")
     out = tmp_path_factory.mktemp("readability")
@@ -454,9 +460,9 @@ def corpus_import(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return results
 
 
-def test_every_corpus_page_imports(corpus_import: dict) -> None:
+def test_corpus_pages_import(corpus_import: dict) -> None:
     failed = [name for name, r in corpus_import.items() if r["code"] != 0]
-    assert not failed and len(corpus_import) == 130, failed
+    assert not failed and len(corpus_import) >= 50, failed
 
 
 @pytest.mark.parametrize("name", SAMPLE)
@@ -501,10 +507,11 @@ def test_metadata_agreement_with_readability(corpus_import: dict) -> None:
                          == expected["lang"].replace("_", "-").split("-")[0].lower())
     rate = {k: sum(v) / len(v) for k, v in (("title", titles), ("byline", bylines), ("date", dates),
                                              ("lang", langs))}
+    print(f"agreement on {len(titles)} pages: {rate}")
     assert rate["title"] >= FLOORS["title"], rate
     assert rate["byline"] >= FLOORS["byline"], rate
     assert rate["date"] >= FLOORS["date"], rate
     assert rate["lang"] >= FLOORS["lang"], rate
 
 
-FLOORS = {"title": 0.88, "byline": 0.75, "date": 0.90, "lang": 0.98}
+FLOORS = {"title": 0.96, "byline": 0.82, "date": 0.9, "lang": 0.98}  # reached: 1.0, 0.85, 0.94, 1.0

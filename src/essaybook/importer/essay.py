@@ -195,7 +195,8 @@ def _figure_markdown(fig, page: Page, images: dict[str, bytes], warn) -> str:
     if not fig.sources:
         return ""
     shown = fig.sources[0] if not fig.sources[0].startswith("data:") else "data: URL"
-    what = f"{shown}" + (f" — {fig.caption}" if fig.caption else "") + (f" ({credit})" if credit else "")
+    what = f"{shown}" + (f" — {fig.caption}" if fig.caption else f" — alt: {fig.alt}" if fig.alt else "") + (
+        f" ({credit})" if credit else "")
     warn("import-image", f"image {_short(shown, 100)} not kept: {errors[0] if errors else 'no source'}")
     return f"<!-- image not kept: {_comment(what)} -->"
 

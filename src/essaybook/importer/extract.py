@@ -72,6 +72,7 @@ def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted
             _remove_keep_tail(form)
     for el in list(root.iter(*_DROP_TAGS)):
         _remove_keep_tail(el)
+    _math_as_text(root)
     _unhide(root)
     figures = figs.lift(root, base)
     notes = fns.lift(root)
@@ -79,7 +80,8 @@ def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted
         warnings.simplefilter("ignore")
         result = trafilatura.extract(root, url=base, output_format="html", include_comments=False,
                                      include_tables=True, include_images=False, include_formatting=True,
-                                     include_links=True, favor_recall=True, deduplicate=False)
+                                     include_links=True, deduplicate=False,
+                                     favor_recall=True)
     body = None
     if result:
         body = parse_html(result).find("body")
@@ -364,6 +366,25 @@ def _embeds(root: lhtml.HtmlElement) -> list[str]:
             kind = "video" if el.tag == "iframe" else el.tag
             out.append(f"{kind} not kept ({src[:100]}): an essay holds text and images; link to it if it matters")
     return out
+
+
+def _math_as_text(root: lhtml.HtmlElement) -> None:
+    """Extractors drop MathML; an essay cannot show it either. Its TeX annotation or alt text keeps the formula
+    readable in the text, escaped like any text."""
+    for math in list(root.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
+        tex = next((a.text for a in math.iter("annotation") if "tex" in (a.get("encoding") or "").lower()
+                    and (a.text or "").strip()), None)
+        text = _clean(math.get("alttext") or tex or " ".join(t.strip() for t in math.itertext() if t.strip()))
+        code = lhtml.Element("span")
+        code.text = text
+        # MathJax wraps the MathML in custom elements (mjx-container) that extractors drop whole
+        outer = math
+        for anc in math.iterancestors():
+            if isinstance(anc.tag, str) and "-" in anc.tag:
+                outer = anc
+        code.tail = outer.tail
+        if outer.getparent() is not None:
+            outer.getparent().replace(outer, code)
 
 
 def _unhide(root: lhtml.HtmlElement) -> None:

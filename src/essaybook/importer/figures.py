@@ -60,7 +60,7 @@ def lift(root: lhtml.HtmlElement, base: str | None) -> list[Figure]:
         fig.token = TOKEN.format(len(figures))
         fig.inline = inline
         figures.append(fig)
-        _replace(element, fig.token, inline)
+        _replace(element, [fig.token], inline)
 
     containers = [el for el in root.iter("figure", "div", "p", "span", "table", "dl")
                   if _is_container(el)]
@@ -75,13 +75,15 @@ def lift(root: lhtml.HtmlElement, base: str | None) -> list[Figure]:
         caption = _text(caption_el) if caption_el is not None else ""
         if credit is None and caption:
             caption, credit, label = split_credit(caption)
+        tokens = []
         for n, img in enumerate(imgs):
-            fig = Figure(_candidates(img, base), _clean(img.get("alt", "")), caption if n == len(imgs) - 1 else "",
-                         credit if n == len(imgs) - 1 else None, label)
-            if n < len(imgs) - 1:
-                add(fig, img, inline=False)
-            else:
-                add(fig, el, inline=False)
+            last = n == len(imgs) - 1  # a gallery: the caption and credit go with its last image
+            fig = Figure(_candidates(img, base), _clean(img.get("alt", "")), caption if last else "",
+                         credit if last else None, label)
+            fig.token = TOKEN.format(len(figures))
+            figures.append(fig)
+            tokens.append(fig.token)
+        _replace(el, tokens, inline=False)
     for img in list(root.iter("img")):
         if img.getparent() is None or not _useful(img) or _in_chrome(img):
             continue
@@ -185,7 +187,10 @@ def _is_container(el: lhtml.HtmlElement) -> bool:
     # a block that holds one image and a caption-classed element: the common unnamed figure
     if el.tag in ("div", "table") and any(_CAPTION_CLASS.search(c.get("class") or "") for c in el.iter()
                                           if c is not el and c.tag != "img"):
-        return len([i for i in el.iter("img")]) == 1 and len(_text(el).split()) < 120
+        # ... and little else: a block of article text that happens to hold a captioned image is not a figure
+        caption = _caption_element(el)
+        rest = len(_text(el).split()) - (len(_text(caption).split()) if caption is not None else 0)
+        return len(list(el.iter("img"))) == 1 and rest <= 25
     return False
 
 
@@ -272,26 +277,27 @@ def _block_alone(img: lhtml.HtmlElement) -> lhtml.HtmlElement | None:
 
 
 def _in_chrome(el: lhtml.HtmlElement) -> bool:
-    return any(a.tag in _CHROME_TAGS for a in el.iterancestors())
+    """Inside the site's navigation, footer or a form; a <header> counts only outside the article (an article's
+    own header holds its lead image)."""
+    ancestors = list(el.iterancestors())
+    in_article = any(a.tag in ("article", "main") for a in ancestors)
+    return any(a.tag in _CHROME_TAGS and not (a.tag == "header" and in_article) for a in ancestors)
 
 
-def _replace(el: lhtml.HtmlElement, token: str, inline: bool) -> None:
+def _replace(el: lhtml.HtmlElement, tokens: list[str], inline: bool) -> None:
+    """Put the figures' tokens where the element stood: one paragraph each, or inline inside a paragraph (the
+    writer then moves the figure out of the paragraph)."""
     parent = el.getparent()
     if parent is None:
         return
-    if inline:
-        span = lhtml.Element("span")
-        span.text = token
-        span.tail = el.tail
-        parent.replace(el, span)
-        return
-    p = lhtml.Element("p")
-    p.text = token
-    p.tail = el.tail
-    if parent.tag in ("p", "a", "span", "em", "strong", "b", "i"):
-        # a block inside an inline: the token stays inline, the writer moves the figure out of the paragraph
-        p.tag = "span"
-    parent.replace(el, p)
+    in_text = inline or parent.tag in ("p", "a", "span", "em", "strong", "b", "i")
+    holder = lhtml.Element("span" if in_text else "div")
+    for token in tokens:
+        piece = lhtml.Element("span" if in_text else "p")
+        piece.text = token
+        holder.append(piece)
+    holder.tail = el.tail
+    parent.replace(el, holder)
 
 
 def _drop(el: lhtml.HtmlElement) -> None:

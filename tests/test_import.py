@@ -354,6 +354,15 @@ _FOOTNOTE_FORMS = {
     "sidenote": ('<label for="sn-1" class="margin-toggle sidenote-number"></label><input type="checkbox" '
                  'id="sn-1" class="margin-toggle"/><span class="sidenote">The note.</span>', ""),
     "notes-list": ("<sup>1</sup>", "<h2>Notes</h2><ol><li>The note.</li></ol>"),
+    "wp-footnotes": ('<sup class="footnote"><a href="#footnote_0_9" id="identifier_0_9" class="footnote-link '
+                     'footnote-identifier-link">1</a></sup>',
+                     '<ol class="footnotes"><li id="footnote_0_9" class="footnote">The note. [<a href="#identifier_0_9"'
+                     ' class="footnote-link footnote-back-link">&#8617;</a>]</li></ol>'),
+    "modern-footnotes": ('<sup class="modern-footnotes-footnote" data-mfn="1"><a href="javascript:void(0)">1</a></sup>'
+                         '<span class="modern-footnotes-footnote__note" data-mfn="1">The note.</span>', ""),
+    "mediawiki": ('<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup>',
+                  '<h2>References</h2><ol class="references"><li id="cite_note-1"><span class="mw-cite-backlink"><b>'
+                  '<a href="#cite_ref-1">^</a></b></span> <span class="reference-text">The note.</span></li></ol>'),
 }
 
 
@@ -372,6 +381,7 @@ def test_footnote_forms_become_markdown_footnotes(form: str, tmp_path: Path) -> 
     assert f"{_CALL_AT}[^1]{PARAGRAPHS[1][40:]}" in body
     assert re.search(r"^\[\^1\]: The note\.\s*$", body, re.M), body
     assert "[1]" not in body and "↩" not in body and body.count("The note.") == 1
+    assert "Notes" not in body and "References" not in body
 
 
 # --- the seed capture and the command's contract -------------------------------------------------------------

@@ -100,7 +100,8 @@ def _from_html(page: Page, source: str) -> Essay:
         note = next((x for x in got.notes if x.number == n), None)
         if note is None:
             continue
-        text = "\n\n".join(writer.blocks(note.body)).strip() or "(empty note)"
+        text = "\n\n".join(writer.blocks(note.body)).strip()
+        text = re.sub(r"\s*\\?[\[(]\s*\\?[\])]\s*$", "", text) or "(empty note)"  # the brackets a backlink stood in
         lines = text.splitlines()
         notes_md.append(f"[^{index}]: " + lines[0] + "".join(f"\n    {line}" if line else "\n" for line in lines[1:]))
     lost = [x for x in got.notes if x.number not in used_notes]
@@ -113,7 +114,7 @@ def _from_html(page: Page, source: str) -> Essay:
         warn("import-content", what)
     if notes_md:
         body = body.rstrip() + "\n\n" + "\n".join(notes_md) + "\n"
-    title = got.title or _first_heading(got.body) or page.name
+    title = got.title or _first_heading(got.body) or _first_words(got.body) or page.name
     if not got.title:
         warn("import-metadata", "the page names no headline; the title is a guess: check it")
     lang = got.lang or guess_lang(" ".join(got.body.itertext()))
@@ -228,6 +229,13 @@ def _first_heading(body) -> str | None:
         if text:
             return text
     return None
+
+
+def _first_words(body, n: int = 8) -> str | None:
+    words = " ".join(body.itertext()).split()
+    if not words:
+        return None
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
 
 
 def slugify(text: str, fallback: str = "essay") -> str:

@@ -22,11 +22,12 @@ from lxml import html as lhtml
 TOKEN = "EBKFN{}Q"
 TOKEN_RE = re.compile(r"EBKFN(\d+)Q")
 _NOTE_ID = re.compile(r"fn|foot|note|ftn|endnote|sdendnote|cite|ref", re.I)
-_NOTES_HEADING = re.compile(r"^\s*(foot|end)?notes?\s*:?\s*$|^\s*(anmerkungen|fußnoten|notas|références|notes de bas "
+_NOTES_HEADING = re.compile(r"^\s*((foot|end)?notes?|references|citations)\s*:?\s*$|^\s*(anmerkungen|fußnoten|notas|références|notes de bas "
                             r"de page)\s*$", re.I)
 _CALL_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,3}|[*†‡§¶]|[a-z]|[ivx]{1,5})\s*[\])]?\s*$", re.I)
 _BACK_TEXT = re.compile(r"^\s*(↩|↑|\^|⏎|back|return|[\[(]?\d{1,3}[\])]?\.?|[a-z])\s*[︎️]?\s*$", re.I)
-_SIDENOTE_CLASS = re.compile(r"\b(sidenote|marginnote|margin-note|side-note|footnote|endnote)\b", re.I)
+_SIDENOTE_CLASS = re.compile(r"\b(sidenote|marginnote|margin-note|side-note|footnote|endnote)\b|footnote__note|"
+                             r"inline-footnote|footnote-text\b", re.I)
 
 
 @dataclass
@@ -177,8 +178,9 @@ def _sidenotes(root: lhtml.HtmlElement, start: int) -> list[Note]:
             continue
         if el.tag == "aside" and len(el.text_content()) > 1500:
             continue
-        if not el.text_content().strip():
-            continue
+        if not el.text_content().strip() or TOKEN_RE.search(el.text_content()) or any(
+                (a.get("href") or "").startswith("#") for a in el.iter("a")):
+            continue  # a call's wrapper, not a note
         number = start + len(notes) + 1
         body = lhtml.Element("div")
         copy = lhtml.fromstring(lhtml.tostring(el, with_tail=False))
@@ -187,6 +189,11 @@ def _sidenotes(root: lhtml.HtmlElement, start: int) -> list[Note]:
             body.append(child)
         note = Note(number, body, TOKEN.format(number))
         notes.append(note)
+        # the note's own number, printed before it as a superscript (Modern Footnotes and the like)
+        prev = el.getprevious()
+        if prev is not None and prev.tag == "sup" and _CALL_TEXT.match(prev.text_content() or "") and not (
+                prev.tail or "").strip():
+            _drop(prev)
         # Tufte: the label and checkbox before the note are its toggle, not text
         prev = el.getprevious()
         while prev is not None and prev.tag in ("label", "input") and "margin-toggle" in (prev.get("class") or ""):

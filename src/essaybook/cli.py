@@ -125,6 +125,36 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
     raise typer.Exit(1 if c.has_errors(findings) else 0)
 
 
+@app.command("import")
+def import_pages(
+    sources: Annotated[list[str], typer.Argument(help="URLs (http/https), saved pages (.html/.htm with their "
+                                                "_files folder, .mhtml/.mht) or plain-text captures (.txt).",
+                                                show_default=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The essay folder (one SOURCE; default "
+                                                "content/<slug>), or the parent folder (several; default "
+                                                "content/).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing essay.md.")] = False,
+    quiet: QuietOpt = False, debug: DebugOpt = False,
+) -> None:
+    """Turn web pages into essay folders (essay.md + images/): the article, its figures and footnotes, no chrome."""
+    from essaybook.importer import import_sources
+
+    failed = False
+    with _errors_reported(debug):
+        for outcome in import_sources(sources, output, force=force):
+            if outcome.error:
+                failed = True
+                err.print(f"error: {outcome.error}", markup=False)
+                continue
+            if not quiet:
+                for warning in outcome.warnings:
+                    err.print(f"warning: {warning}", markup=False)
+            images = f", {outcome.images} image{'s' if outcome.images != 1 else ''}"
+            print(f"{outcome.folder} ({outcome.words} words{images})", flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
                numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
                force: bool = False, jobs: int | None = None) -> None:

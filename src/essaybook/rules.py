@@ -49,6 +49,12 @@ RULES: dict[str, str] = {
     "glyph-missing": WARNING,
     "footnote-moved": WARNING,
     "page-list-unavailable": WARNING,
+    # `essaybook import`: what a page had that the essay does not keep as it was
+    "import-image": WARNING,
+    "import-caption": WARNING,
+    "import-footnote": WARNING,
+    "import-content": WARNING,
+    "import-metadata": WARNING,
     # --outputs: the checks the test suite makes on the PDF; EPUBCheck and Ace bring their own rule ids.
     "build-failed": ERROR,
     "pdf-fonts": ERROR,

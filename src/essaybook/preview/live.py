@@ -9,6 +9,7 @@ server: a broken edit becomes ``error`` in the state, with the previous book and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -113,10 +114,14 @@ class Session:
             self._fail("source", pipeline.error_problems(exc, self.path))
             return
         self.books = _kept(self.books, book)
+        previous = [] if self.error else self.problems  # a broken save's findings are stale now
         self.error = None
-        self.problems = _merge(pipeline.warnings(doc), pipeline.findings(self.path))
         self.timings = {"ebook": time.monotonic() - changed_at}
         self.status = "layout"
+        self.problems = _merge(pipeline.warnings(doc), previous)
+        self._publish()
+        # check's findings follow the e-book (on a long essay they take a second of their own).
+        self.problems = _merge(pipeline.warnings(doc), pipeline.findings(self.path))
         self._publish()
         if self._dirty.is_set():
             return  # a newer save is waiting: lay that one out instead
@@ -137,8 +142,12 @@ class Session:
         self._publish()
 
     def _fail(self, stage: str, problems: list[Problem]) -> None:
-        self.error = {"stage": stage, "problems": problems}
         others = pipeline.findings(self.path) if stage != "internal" else []
+        # check reports the same fault under its own rule id (image-unusable, source-unreadable): use that.
+        known = {(f.path, f.line, f.message): f for f in others}
+        problems = [dataclasses.replace(p, rule=f.rule, col=f.col) if (f := known.get((p.path, p.line, p.message)))
+                    else p for p in problems]
+        self.error = {"stage": stage, "problems": problems}
         self.problems = _merge(problems, others)
         self.status = "ready"
         for p in problems:
@@ -171,5 +180,5 @@ def _merge(*groups: list[Problem]) -> list[Problem]:
     seen: dict[tuple, Problem] = {}
     for group in groups:
         for p in group:
-            seen.setdefault((p.path, p.line, p.rule, p.message), p)
+            seen.setdefault((p.path, p.line, p.message), p)
     return sorted(seen.values(), key=lambda p: (p.severity != "error", p.file, p.line, p.col, p.rule))

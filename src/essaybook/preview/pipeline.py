@@ -99,13 +99,14 @@ def findings(path: Path) -> list[Problem]:
     return [_problem(f.severity, f.rule, f.message, Path(f.file), f.line, f.col) for f in check_essay(path)]
 
 
-def error_problems(exc: Exception, path: Path) -> list[Problem]:
-    """The lines of an error that stopped the build, as problems (SourceProblems carries several)."""
+def error_problems(exc: Exception, path: Path, rule: str = "build-failed") -> list[Problem]:
+    """The lines of an error that stopped the build, as problems (SourceProblems carries several), under
+    ``rule`` unless they bring their own."""
     diagnostics = getattr(exc, "diagnostics", None)
     if diagnostics:
         return [_problem("error", d.rule, d.message, d.path or path, d.line or 0, d.col) for d in diagnostics]
     where = getattr(exc, "path", None) or path
-    return [_problem("error", "build-failed", getattr(exc, "message", str(exc)), Path(where),
+    return [_problem("error", rule, getattr(exc, "message", str(exc)), Path(where),
                      getattr(exc, "line", None) or 0, 0)]
 
 

@@ -58,7 +58,7 @@ function link(a, href) {
 
 function problemItem(p, withSeverity) {
   const li = document.createElement("li");
-  li.className = p.severity;
+  li.className = `problem ${p.severity}`;
   if (withSeverity) {
     const sev = document.createElement("span");
     sev.className = `sev ${p.severity}`;
@@ -137,6 +137,7 @@ function restorePosition(frame, pos) {
 
 function loadBook(book) {
   bookId = book.id;
+  currentPage = null;
   const old = visibleFrame();
   const position = old ? readingPosition(old) : null;
   const frame = document.createElement("iframe");

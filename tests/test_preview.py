@@ -153,6 +153,27 @@ def test_shows_the_title_and_the_first_handout_page(page, preview: Preview) -> N
     assert not page.errors, page.errors
 
 
+def test_page_numbers_lead_from_the_ebook_to_the_handout_and_back(page, preview: Preview) -> None:
+    """Beside the e-book, "p. 2" sits level with where handout page 2 begins; clicking it shows that sheet, and
+    clicking a sheet scrolls the e-book to where that page begins."""
+    page.evaluate("""() => { const f = document.querySelector('#frames iframe:not(.incoming)');
+        const m = f.contentDocument.getElementById('page-2');
+        f.contentWindow.scrollTo(0, f.contentWindow.scrollY + m.getBoundingClientRect().top - f.clientHeight / 2); }""")
+    mark = page.locator("#gutter .mark", has_text="p. 2")
+    until(lambda: mark.count() == 1, "p. 2 beside the e-book")
+    level = page.evaluate("""() => { const f = document.querySelector('#frames iframe:not(.incoming)');
+        const m = f.contentDocument.getElementById('page-2').getBoundingClientRect();
+        const g = document.querySelector('#gutter .mark[data-page="2"]').getBoundingClientRect();
+        return Math.abs(f.getBoundingClientRect().top + m.top + m.height / 2 - (g.top + g.height / 2)); }""")
+    assert level < 3, level
+    mark.click()
+    until(lambda: abs(page.evaluate("""() => document.querySelector('#sheet-2').getBoundingClientRect().top
+        - document.querySelector('#sheets').getBoundingClientRect().top""")) < 20, "sheet 2 at the top of the pane")
+    page.click("#sheet-1 img")
+    until(lambda: 0 <= page.evaluate("""() => document.querySelector('#frames iframe:not(.incoming)')
+        .contentDocument.getElementById('page-1').getBoundingClientRect().top""") < 60, "the e-book at page 1")
+
+
 def test_an_edit_on_disk_shows_in_the_page(page, preview: Preview) -> None:
     before = preview.state()["handout"]["id"]
     preview.save(preview.original.rstrip() + "\n\nA sentence added while previewing, with zephyrquill in it.\n")

@@ -34,9 +34,10 @@ _STATIC = {"index.html": "text/html; charset=utf-8", "preview.css": "text/css; c
 # The preview page itself: its own script and styles, frames and images from here, nothing from elsewhere.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             "frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-# The e-book's reading view: styles and images of its own, no script, embeddable only by the preview page.
-BOOK_CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+# The e-book's reading view: styles (tables align cells with style attributes) and images of its own, no script,
+# embeddable only by the preview page.
+BOOK_CSP = ("default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+            "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 # Anything else from the EPUB (an image, an SVG opened on its own): no script and no origin.
 ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; sandbox"
 _SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer",

@@ -275,11 +275,38 @@ def test_the_ebook_runs_no_script(page, preview: Preview) -> None:
     assert sandbox == "allow-same-origin"  # no allow-scripts: the frame's scripting is off
 
 
-def test_loopback_is_the_default_and_anything_else_is_named(capsys) -> None:
+def test_loopback_is_the_default_and_anything_else_is_named() -> None:
     from essaybook.preview import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("::")
+
+
+def test_a_port_in_use_is_one_clear_error() -> None:
+    from essaybook.errors import EssaybookError
+    from essaybook.preview import bind
+
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(EssaybookError, match=rf"cannot listen on 127\.0\.0\.1:{port} .*--port"):
+            bind("127.0.0.1", port)
+    finally:
+        taken.close()
+
+
+def test_several_essays_ask_for_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from essaybook.errors import EssaybookError
+    from essaybook.preview.pipeline import resolve
+
+    for slug in ("one", "two"):
+        (tmp_path / "content" / slug).mkdir(parents=True)
+        (tmp_path / "content" / slug / "essay.md").write_text("---\ntitle: T\n---\n\nText.\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(EssaybookError, match=r"2 essays under content/; preview one, e\.g\. essaybook preview "
+                                             r"content/one"):
+        resolve(None)
+    assert resolve(Path("content/two")).name == "essay.md"
 
 
 # --- how it looks -----------------------------------------------------------------------------------------------

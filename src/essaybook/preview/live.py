@@ -34,7 +34,9 @@ class Session:
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.on_change: Callable[[], None] = lambda: None
         self.out_dir = Path(tempfile.mkdtemp(prefix="essaybook-preview-"))
-        self.generation = 0  # one counter for every rendering served, so each has its own URLs
+        # One counter for every rendering served, so each has its own URLs; started from the clock, so a browser
+        # that cached /book/2/… from an earlier preview on the same port never mistakes it for this one's.
+        self.generation = int(time.time()) * 1000
         self.books: dict[int, EbookView] = {}
         self.handouts: dict[int, HandoutView] = {}
         self.error: dict | None = None  # {"stage": ..., "problems": [Problem, ...]}

@@ -37,7 +37,8 @@ function apply(s) {
   else if (s.status === "building") status("building", "Building…", "");
   else if (s.status === "layout") status("layout", "Laying out the handout…", ` · e-book in ${secs(t.ebook)}`);
   else status("ready", "Up to date", t.handout !== undefined ? ` · e-book ${secs(t.ebook)} · handout ${secs(t.handout)}` : "");
-  $("handout-sub").textContent = s.handout ? `${s.handout.pages.length} pages · ${paperName(s.handout.paper)}` : "";
+  $("handout-sub").textContent = s.handout
+    ? `${s.handout.pages.length} pages · ${paperName(s.handout.paper)}${stale ? " · updating…" : ""}` : "";
 }
 
 function status(state, text, detail = "") {
@@ -151,12 +152,23 @@ function loadBook(book) {
     for (const f of $("frames").querySelectorAll("iframe")) if (f !== frame) f.remove();
     $("book-placeholder").hidden = true;
     frame.contentWindow.addEventListener("scroll", drawGutter, { passive: true });
+    frame.contentDocument.addEventListener("click", openElsewhere);
     collectMarkers(frame);
     drawGutter();
   }, { once: true });
   frame.src = book.url;
   $("frames").append(frame);
   $("book-sub").textContent = book.markers.length ? "" : "(page numbers follow when the handout is laid out)";
+}
+
+// A link out of the book opens in a new tab; the frame (sandboxed) stays on the book.
+function openElsewhere(event) {
+  const a = event.target.closest && event.target.closest("a[href]");
+  if (!a) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin === location.origin) return;
+  event.preventDefault();
+  if (["http:", "https:", "mailto:"].includes(url.protocol)) window.open(url.href, "_blank", "noopener,noreferrer");
 }
 
 function collectMarkers(frame) {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import signal
 import socket
 import sys
 import threading
@@ -68,7 +69,7 @@ def preview(source: Path | None, *, options, host: str = "127.0.0.1", port: int 
 
     from essaybook.preview import pipeline
     from essaybook.preview.live import Session
-    from essaybook.preview.server import Hub, create_app
+    from essaybook.preview.server import LOOPBACK_HOSTS, Hub, create_app
 
     say = say or (lambda line: print(line, file=sys.stderr, flush=True))
     path = pipeline.resolve(source)
@@ -81,7 +82,8 @@ def preview(source: Path | None, *, options, host: str = "127.0.0.1", port: int 
     url = f"http://{shown}:{bound}/"
     session = Session(path, options, log=say)
     hub = Hub()
-    app = create_app(session, hub, allowed_hosts=None if is_loopback(host) else ["*"])
+    # Requests must name this machine's loopback (as DNS rebinding cannot); with --host elsewhere, any name.
+    app = create_app(session, hub, allowed_hosts=[*LOOPBACK_HOSTS, shown.lower()] if is_loopback(host) else ["*"])
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame) -> None:  # Ctrl-C: end the event streams, so no browser holds us
@@ -111,10 +113,23 @@ def preview(source: Path | None, *, options, host: str = "127.0.0.1", port: int 
         hub.publish(json.dumps(state(session)))
 
     loop: asyncio.AbstractEventLoop | None = None
+    # uvicorn stops on SIGINT and SIGTERM, then raises the signal again once it is done: let SIGTERM end here
+    # as Ctrl-C does, so the temporary folder is removed either way.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())
     finally:
         session.stop()
         sock.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     say("preview stopped")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

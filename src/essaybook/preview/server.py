@@ -27,7 +27,7 @@ from starlette.routing import Route
 from essaybook.preview.live import Session
 from essaybook.preview.views import READING_VIEW
 
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 _STATIC = {"index.html": "text/html; charset=utf-8", "preview.css": "text/css; charset=utf-8",
            "preview.js": "text/javascript; charset=utf-8", "book.css": "text/css; charset=utf-8",
            "favicon.svg": "image/svg+xml"}

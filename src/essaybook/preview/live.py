@@ -1,9 +1,13 @@
 """The warm process: watch the essay's files, rebuild on every save, and keep the last good rendering.
 
-Two daemon threads: one waits on watchfiles and marks the essay dirty, one builds while it is dirty. A save
-that arrives while the handout is being laid out is not lost: the next build starts as soon as the current
-one ends, and a build whose e-book is already out of date skips its handout. Nothing here raises to the
-server: a broken edit becomes ``error`` in the state, with the previous book and handout kept beneath it.
+Three daemon threads. The watcher (watchfiles) marks the essay dirty. The builder, while it is dirty, builds the
+e-book (parse and package: a fraction of a second) and asks for a layout. The layout thread hands the newest
+request to the layout worker process (``worker.py``) and publishes the handout when it comes back; a layout
+made stale by a newer save is abandoned when starting over is quicker than waiting. So a save always reaches
+the e-book at once, however long the handout takes.
+
+Nothing here raises to the server: a broken edit becomes ``error`` in the state, with the previous book and
+handout kept beneath it.
 """
 
 from __future__ import annotations
@@ -23,8 +27,15 @@ from essaybook.errors import EssaybookError
 from essaybook.preview import pipeline
 from essaybook.preview.pipeline import Problem
 from essaybook.preview.views import EbookView, HandoutView
+from essaybook.preview.worker import LayoutWorker
 
 _KEEP = 2  # renderings kept per kind: the current one, and the one a browser may still be loading from
+
+
+@dataclasses.dataclass(frozen=True)
+class _Request:
+    book: int  # the e-book rendering this layout belongs to
+    changed_at: float
 
 
 class Session:
@@ -43,24 +54,31 @@ class Session:
         self.problems: list[Problem] = []
         self.status = "building"
         self.timings: dict[str, float] = {}
+        self._ebook_warnings: list[Problem] = []
+        self._findings: list[Problem] = []
+        self._latest_book = 0
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._changed_at = time.monotonic()
-        self._threads: list[threading.Thread] = []
+        self._layout_wanted = threading.Condition()
+        self._request: _Request | None = None
+        self._worker = LayoutWorker()
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
     def start(self) -> None:
         self._dirty.set()
-        for target, name in ((self._watch, "essaybook-watch"), (self._build_loop, "essaybook-build")):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        for target, name in ((self._watch, "essaybook-watch"), (self._build_loop, "essaybook-build"),
+                             (self._layout_loop, "essaybook-layout")):
+            threading.Thread(target=target, name=name, daemon=True).start()
 
     def stop(self) -> None:
-        """Stop watching; a layout in progress is abandoned with its daemon thread."""
+        """Stop watching and laying out; a layout in progress is abandoned."""
         self._stop.set()
         self._dirty.set()
+        with self._layout_wanted:
+            self._layout_wanted.notify_all()
+        self._worker.close()
         for view in self.handouts.values():
             view.close()
         shutil.rmtree(self.out_dir, ignore_errors=True)
@@ -80,7 +98,7 @@ class Session:
     def handout(self) -> HandoutView | None:
         return self.handouts[max(self.handouts)] if self.handouts else None
 
-    # --- the two threads ------------------------------------------------------------------------------------
+    # --- the threads ------------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
         from watchfiles import watch
@@ -98,14 +116,11 @@ class Session:
                 return
             self._dirty.clear()
             try:
-                self._build()
+                self._build_ebook()
             except Exception as exc:  # a bug of ours: say so, keep serving the last good rendering
-                self.log("error: internal error while rebuilding; the preview keeps the last good rendering")
-                traceback.print_exc(file=sys.stderr)
-                self._fail("internal", [Problem("error", "build-failed", f"internal error ({type(exc).__name__}: "
-                                                f"{exc}); rerun with --debug and report it", "", "", 0, 0)])
+                self._internal(exc)
 
-    def _build(self) -> None:
+    def _build_ebook(self) -> None:
         changed_at = self._changed_at
         self.status = "building"
         self._publish()
@@ -116,32 +131,59 @@ class Session:
             self._fail("source", pipeline.error_problems(exc, self.path))
             return
         self.books = _kept(self.books, book)
-        previous = [] if self.error else self.problems  # a broken save's findings are stale now
+        self._latest_book = book.generation
+        if self.error:  # a broken save's findings are stale now
+            self._findings = []
         self.error = None
         self.timings = {"ebook": time.monotonic() - changed_at}
         self.status = "layout"
-        self.problems = _merge(pipeline.warnings(doc), previous)
+        self._ebook_warnings = pipeline.warnings(doc)
+        self.problems = _merge(self._ebook_warnings, self._findings)
         self._publish()
+        with self._layout_wanted:
+            self._request = _Request(book.generation, changed_at)
+            self._layout_wanted.notify()
         # check's findings follow the e-book (on a long essay they take a second of their own).
-        self.problems = _merge(pipeline.warnings(doc), pipeline.findings(self.path))
+        self._findings = pipeline.findings(self.path)
+        self.problems = _merge(self._ebook_warnings, self._findings)
         self._publish()
-        if self._dirty.is_set():
-            return  # a newer save is waiting: lay that one out instead
-        try:
-            epub, pdf = pipeline.handout(doc, self.options, self.out_dir)
-            full = EbookView(epub.read_bytes(), self._next())
-            handout = HandoutView(pdf.read_bytes(), self._next(), pipeline.paper(doc, self.options))
-        except EssaybookError as exc:
-            self._fail("handout", pipeline.error_problems(exc, self.path))
+
+    def _layout_loop(self) -> None:
+        while True:
+            with self._layout_wanted:
+                while self._request is None and not self._stop.is_set():
+                    self._layout_wanted.wait()
+                if self._stop.is_set():
+                    return
+                request, self._request = self._request, None
+            try:
+                self._lay_out(request)
+            except Exception as exc:
+                self._internal(exc)
+
+    def _lay_out(self, request: _Request) -> None:
+        result = self._worker.run(self.path, self.options, self.out_dir,
+                                  superseded=lambda: self._request is not None or self._stop.is_set())
+        if result is None or self._stop.is_set():
+            return  # abandoned for a newer save, which is already waiting
+        current = request.book == self._latest_book and self._request is None
+        if result.error is not None or result.internal is not None:
+            if current:
+                problems = result.error or [_internal_problem(result.internal)]
+                self._fail("handout" if result.error else "internal", problems)
             return
-        self.books = _kept(self.books, full)
+        handout = HandoutView(result.pdf.read_bytes(), self._next(), result.paper)
         self.handouts = _kept(self.handouts, handout)
-        self.problems = _merge(pipeline.warnings(doc), self.problems)
-        self.timings["handout"] = time.monotonic() - changed_at
-        self.status = "ready"
-        self.log(f"updated: e-book in {self.timings['ebook']:.2f} s, handout ({len(handout.sizes)} pages) in "
-                 f"{self.timings['handout']:.2f} s")
+        if current:  # the e-book with its page list, unless a newer save's e-book is already showing
+            self.books = _kept(self.books, EbookView(result.epub.read_bytes(), self._next()))
+            self.problems = _merge(result.warnings, self._ebook_warnings, self._findings)
+            self.timings["handout"] = time.monotonic() - request.changed_at
+            self.status = "ready"
+            self.log(f"updated: e-book in {self.timings['ebook']:.2f} s, handout ({len(handout.sizes)} pages) in "
+                     f"{self.timings['handout']:.2f} s")
         self._publish()
+
+    # --- outcomes ----------------------------------------------------------------------------------------------
 
     def _fail(self, stage: str, problems: list[Problem]) -> None:
         others = pipeline.findings(self.path) if stage != "internal" else []
@@ -157,6 +199,11 @@ class Session:
             self.log(f"error: {where}{p.message}")
         self._publish()
 
+    def _internal(self, exc: Exception) -> None:
+        self.log("error: internal error while rebuilding; the preview keeps the last good rendering")
+        traceback.print_exception(exc, file=sys.stderr)
+        self._fail("internal", [_internal_problem(f"{type(exc).__name__}: {exc}")])
+
     def _next(self) -> int:
         self.generation += 1
         return self.generation
@@ -164,6 +211,11 @@ class Session:
     def _publish(self) -> None:
         with contextlib.suppress(RuntimeError):  # the event loop is gone: shutting down
             self.on_change()
+
+
+def _internal_problem(what: str | None) -> Problem:
+    return Problem("error", "build-failed", f"internal error ({what}); rerun with --debug and report it",
+                   "", "", 0, 0)
 
 
 def _kept(views: dict, view) -> dict:

@@ -82,6 +82,18 @@ def handout(doc: Document, options: Options, out_dir: Path) -> tuple[Path, Path]
     return targets["epub"], targets["pdf"]
 
 
+def layout(path: Path, options: Options, out_dir: Path) -> tuple[str, str, str, list[Problem]]:
+    """In the layout worker: load the essay afresh and lay out its handout; plain data comes back."""
+    doc = load(path)
+    epub, pdf = handout(doc, options, out_dir)
+    return str(epub), str(pdf), paper(doc, options), warnings(doc)
+
+
+def warm_up() -> None:
+    """What a fresh layout worker loads before its first job (WeasyPrint's import is most of a second)."""
+    import weasyprint  # noqa: F401
+
+
 def paper(doc: Document, options: Options) -> str:
     return options.paper or doc.metadata.paper
 

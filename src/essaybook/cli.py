@@ -155,6 +155,29 @@ def import_pages(
         raise typer.Exit(1)
 
 
+@app.command()
+def preview(
+    source: Annotated[Path | None, typer.Argument(readable=False, show_default=False,
+                                                  help="An essay's .md file or its folder. Default: the only essay "
+                                                       "under content/.")] = None,
+    port: Annotated[int | None, typer.Option("--port", min=0, max=65535, show_default=False,
+                                             help="Port to serve on (default: 8417 or the next free one; 0: any "
+                                                  "free port).")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback lets others on "
+                                                     "the network read the essay.")] = "127.0.0.1",
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
+    paper: PaperOpt = None, numbers: NumbersOpt = None, debug: DebugOpt = False,
+) -> None:
+    """Show the e-book and the handout side by side in a browser, rebuilt each time you save."""
+    from essaybook import build as b
+    from essaybook.preview import preview as serve
+
+    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers)
+    with _errors_reported(debug):
+        serve(source, options=options, host=host, port=port, open_browser=not no_open,
+              say=lambda line: err.print(line, markup=False))
+
+
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
                numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
                force: bool = False, jobs: int | None = None) -> None:

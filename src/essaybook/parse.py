@@ -19,49 +19,17 @@ from lxml import etree
 from markdown.extensions.toc import slugify_unicode
 
 from essaybook.assets import check_asset, refuse_outside_references
+from essaybook.dialect import diagnostics, make_markdown, xml_name
 from essaybook.errors import SourceError
-from essaybook.extensions import BookExtension
 from essaybook.labels import label
+from essaybook.mdext.math import MATHML_NS
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.rules import Diagnostic
 from essaybook.sanitize import sanitize_html
 from essaybook.source import NOT_XML, Source
 
-# Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
-_SMARTY = {
-    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
-}
-_NAME_START = re.compile(r"^[^\W\d]", re.UNICODE)
-_NOT_NAME = re.compile(r"[^\w.\-]", re.UNICODE)
 _HEADINGS = tuple(f"h{n}" for n in range(1, 7))
-
-
-def make_markdown() -> markdown.Markdown:
-    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output."""
-    return markdown.Markdown(
-        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
-                    "smarty", "toc", "sane_lists", BookExtension()],
-        extension_configs={
-            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
-            "smarty": {"substitutions": _SMARTY},
-            "toc": {"slugify": _slugify, "permalink": False},
-        },
-        output_format="xhtml",
-    )
-
-
-def _slugify(value: str, separator: str) -> str:
-    return xml_name(slugify_unicode(value, separator) or "section")
-
-
-def xml_name(value: str) -> str:
-    """An id EPUBCheck and the NCX accept: an XML name without colons, starting with a letter."""
-    value = _NOT_NAME.sub("-", value).strip("-") or "id"
-    return value if _NAME_START.match(value) else f"x-{value}"
 
 
 def parse_document(source: Source, meta: Metadata) -> Document:
@@ -69,7 +37,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     if not source.body.strip():
         raise SourceError("the essay has no text after its front matter; write the essay below the '---'",
                           path=source.path, line=source.body_line)
-    md = make_markdown()
+    md = make_markdown(source, meta)
     try:
         html = md.convert(source.body)
     except RecursionError as exc:
@@ -84,7 +52,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     refuse_outside_references([(img.get("src", ""), _line_of(source, img.get("src", "")))
                                for img in raw.iter("img") if img.get("src")], source)
     body = to_xhtml(sanitize_html(html))
-    warnings: list[Diagnostic] = list(meta.warnings)
+    warnings: list[Diagnostic] = list(meta.warnings) + diagnostics(md)
     for a in raw.iter("a"):
         href = (a.get("href") or "").strip()
         if re.match(r"(?i)^(javascript|data|vbscript|file):", href):
@@ -181,22 +149,24 @@ def to_xhtml(html: str) -> etree._Element:
     return _copy_into_xhtml(parse_html(html), None)
 
 
-def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etree._Element:
-    tag = x(src.tag) if isinstance(src.tag, str) else x("span")
+def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None, math: bool = False) -> etree._Element:
+    # MathML keeps its own namespace (the HTML parser knows none): <math> and what it holds.
+    math = math or src.tag == "math"
+    tag = (f"{{{MATHML_NS}}}{src.tag}" if math else x(src.tag)) if isinstance(src.tag, str) else x("span")
     el = etree.Element(tag, nsmap={None: XHTML_NS, "epub": EPUB_NS}) if parent is None \
-        else etree.SubElement(parent, tag)
+        else etree.SubElement(parent, tag, nsmap={None: MATHML_NS} if src.tag == "math" else None)
     for name, value in src.attrib.items():
         if not value.strip() and name in ("style", "class"):  # emptied by the sanitiser
             continue
         value = NOT_XML.sub("", value)
         if name == "epub:type":
             el.set(EPUB_TYPE, value)
-        elif ":" not in name:
+        elif ":" not in name and name != "xmlns":
             el.set(name, value)
     el.text = _xml_text(src.text)
     for child in src:
         if isinstance(child.tag, str):
-            _copy_into_xhtml(child, el).tail = _xml_text(child.tail)
+            _copy_into_xhtml(child, el, math).tail = _xml_text(child.tail)
         elif child.tail:  # a comment or PI the sanitiser let through: keep the text that follows it
             _append_text(el, _xml_text(child.tail))
     return el

@@ -87,6 +87,9 @@ def title_block(doc: Document) -> etree._Element:
         etree.SubElement(header, x("p"), {"class": "subtitle"}).text = meta.subtitle
     if meta.authors:
         etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
+        affiliations = _affiliations(meta)
+        if affiliations:
+            etree.SubElement(header, x("p"), {"class": "affiliations"}).text = affiliations
     if meta.date:
         p = etree.SubElement(header, x("p"), {"class": "date"})
         etree.SubElement(p, x("time"), datetime=meta.date).text = human_date(meta.date, meta.lang)
@@ -97,6 +100,18 @@ def title_block(doc: Document) -> etree._Element:
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
         a.tail = label(meta.lang, "published_after") or None
     return header
+
+
+def _affiliations(meta) -> str | None:
+    """One line under the names: the affiliation alone when all the authors who have one share it, else each
+    name with its own. ORCID iDs and email addresses stay out of print (they are in the package metadata)."""
+    pairs = [(a.name, a.affiliation) for a in meta.author_details if a.affiliation]
+    if not pairs:
+        return None
+    places = list(dict.fromkeys(place for _, place in pairs))
+    if len(places) == 1:
+        return places[0]
+    return "; ".join(f"{name}, {place}" for name, place in pairs)
 
 
 def text_segments(block: etree._Element, skip: tuple[str, ...] = ("pnum", "fn", "footnotes", "qr-note")):

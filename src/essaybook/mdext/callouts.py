@@ -41,10 +41,11 @@ def _callout(el: etree.Element, kind: str, title: str | None, title_el: etree.El
 
 class CalloutProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
         for el in list(root.iter()):
             classes = el.get("class", "").split()
             if el.tag == "blockquote" and len(el) and el[0].tag == "p":
-                self._obsidian(el)
+                self._obsidian(el, parents.get(el))
             elif el.tag == "div" and "admonition" in classes:
                 kind = next((c for c in classes if c != "admonition"), "note")
                 title = next((c for c in el if c.tag == "p" and "admonition-title" in c.get("class", "")), None)
@@ -60,11 +61,21 @@ class CalloutProcessor(Treeprocessor):
                 heading = first if first is not None and first.tag in _HEADINGS and not title_attr else None
                 _callout(el, kind, title_attr, heading)
 
-    def _obsidian(self, quote: etree.Element) -> None:
+    def _obsidian(self, quote: etree.Element, parent: etree.Element | None = None) -> None:
         p = quote[0]
         m = _OBSIDIAN.match(p.text or "")
         if not m:
             return
+        # Python-Markdown merges quotes separated by a blank line: each later "[!type]" starts a callout of its own.
+        later = next((i for i, c in enumerate(quote) if i and c.tag == "p" and _OBSIDIAN.match(c.text or "")), None)
+        if later is not None and parent is not None:
+            rest = etree.Element("blockquote")
+            for child in list(quote)[later:]:
+                quote.remove(child)
+                rest.append(child)
+            rest.tail, quote.tail = quote.tail, None
+            parent.insert(list(parent).index(quote) + 1, rest)
+            self._obsidian(rest, parent)
         kind = m.group(1)
         rest = p.text[m.end():]
         # The title is the rest of the first line; the lines after it are the callout's first paragraph.

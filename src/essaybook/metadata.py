@@ -331,6 +331,7 @@ class _Reader:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.fields: dict[str, _Field] = {}
+        self.more_subjects: list[_Field] = []
 
     def report(self, rule: str, message: str, f: _Field | None, child: str | None = None) -> None:
         line, col = (f.line, f.col) if f is not None else (self._top_line(), 1)
@@ -349,6 +350,9 @@ class _Reader:
                     hint = _suggestion(f.key)
                     self.report("front-matter-unknown-key", f"unknown front matter key '{f.key}' ignored"
                                 + (f"; did you mean '{hint}'?" if hint else ""), f)
+                continue
+            if name == "subject" and name in self.fields:  # tags and categories both: subjects, in order
+                self.more_subjects.append(f)
                 continue
             if name in self.fields:
                 continue  # the first spelling wins ("description" before "summary" when both are there)
@@ -387,6 +391,9 @@ class _Reader:
                         self.fields["paper"])
         authors = self.authors()
         subjects = self.text_list("subject")
+        for more in self.more_subjects:
+            self.fields["subject"] = more
+            subjects = tuple(dict.fromkeys(subjects + self.text_list("subject")))
         draft = self.draft()
         cover, cover_line = self.cover()
         bibliography = self.text("bibliography")

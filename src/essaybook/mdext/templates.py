@@ -22,6 +22,8 @@ _FIGURE = re.compile(r"\{\{<\s*figure\s+([^>]*?)/?\s*>\}\}")
 _ARG = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _TAG = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|\{#[\s-][^\n]*?#\}", re.DOTALL)
 _TOKENS = re.compile(f"{CODE_SPAN.pattern}|{_TAG.pattern}", re.DOTALL)
+# A link whose whole address is a tag (Hugo's ``[map]({{< ref "maps.md" >}})``): its text stays, the link goes.
+_TAG_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*(\{\{.*?\}\}|\{%.*?%\})\s*\)")
 _NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
 
 
@@ -66,7 +68,14 @@ class TemplateTagPreprocessor(Preprocessor):
         text = "\n".join(lines)
         if not any(mark in text for mark in ("{%", "{{", "{#")):
             return lines
-        out, last, raw, found = [], 0, False, {}
+        found: dict[str, str] = {}
+
+        def unlink(m: re.Match[str]) -> str:
+            found.setdefault(_shown(m.group(2)), m.group(2))
+            return m.group(1)
+
+        text = _TAG_LINK.sub(unlink, text)
+        out, last, raw = [], 0, False
         for m in _TOKENS.finditer(text):
             token = m.group(0)
             if token.startswith("`"):

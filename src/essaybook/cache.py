@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 _LIBRARIES = ("essaybook", "ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools",
-              "pymdown-extensions", "mdx-truly-sane-lists", "latex2mathml", "ziamath", "ziafont", "citeproc-py")
+              "pymdown-extensions", "latex2mathml", "ziamath", "ziafont", "citeproc-py")
 _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
 _MAX_BYTES = 256 * 1024 * 1024
 

@@ -3,8 +3,9 @@
 Posts come from Jekyll (kramdown), Hugo (Goldmark), Eleventy, WordPress exports, Ghost, Obsidian and pandoc.
 One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions where
 it has the construct (strike and subscript, superscript, highlight, details, admonition blocks), the
-``mdx_truly_sane_lists`` list processor for CommonMark's two-space nesting (Python-Markdown's ``tab_length``
-stays 4, so indented code is still code), and the small extensions in ``essaybook.mdext`` for what no package
+CommonMark's list nesting re-indented for Python-Markdown (``mdext.lists``: its ``tab_length`` stays 4, so
+indented code is still code; ``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones),
+and the small extensions in ``essaybook.mdext`` for what no package
 has. Every construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
 """
 
@@ -44,6 +45,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.headings import HeadingExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
+    from essaybook.mdext.lists import ListIndentExtension
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
     from essaybook.mdext.spans import SpanExtension
@@ -52,17 +54,16 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
 
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
-                    "smarty", "toc", "sane_lists", "mdx_truly_sane_lists", "admonition", "pymdownx.details",
+                    "smarty", "toc", "sane_lists", "admonition", "pymdownx.details",
                     "pymdownx.blocks.admonition", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark",
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
-                    TaskListExtension(), CalloutExtension(), HeadingExtension(), MathExtension(),
+                    TaskListExtension(), ListIndentExtension(), CalloutExtension(), HeadingExtension(), MathExtension(),
                     CitationExtension()],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
             "smarty": {"substitutions": _SMARTY},
             "toc": {"slugify": _slugify, "permalink": False},
-            "mdx_truly_sane_lists": {"nested_indent": 2, "truly_sane": True},
         },
         output_format="xhtml",
     )

@@ -134,7 +134,7 @@ def read_attacks(path: Path = FIXTURES / "attacks.md") -> list[Case]:
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _FORBIDDEN_ELEMENTS = {"script", "iframe", "object", "embed", "form", "input", "button", "style", "base", "svg",
-                       "math", "textarea", "select", "noscript", "template", "frame", "frameset", "applet",
+                       "textarea", "select", "noscript", "template", "frame", "frameset", "applet",
                        "audio", "video", "source", "picture", "map", "area", "param", "canvas"}
 _ALIGN = re.compile(r"^\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*;?\s*$", re.I)
 
@@ -170,7 +170,9 @@ def active_content(epub: Path) -> list[str]:
                 problems.append(f"{name}: {el!r}")
                 continue
             local = etree.QName(el).localname
-            if local in _FORBIDDEN_ELEMENTS or not el.tag.startswith(_XHTML):
+            # MathML is book content (EPUB 3 reading systems render it); its one active element is maction.
+            mathml = el.tag.startswith("{http://www.w3.org/1998/Math/MathML}")
+            if local in _FORBIDDEN_ELEMENTS or local == "maction" or not (el.tag.startswith(_XHTML) or mathml):
                 problems.append(f"{name}: <{local}>")
             if local == "meta" and el.get("http-equiv") is not None:
                 problems.append(f"{name}: <meta http-equiv>")

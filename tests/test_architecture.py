@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "essaybook"
-PARSING = {"parse", "extensions", "sanitize", "source", "metadata"}
+PARSING = {"parse", "extensions", "sanitize", "source", "metadata", "dialect", "mdext"}
 FORBIDDEN = {
     "xhtml": PARSING | {"epub", "pdf", "build", "cli"},
     "epub": PARSING | {"pdf", "pagination", "build", "cli"},

@@ -13,7 +13,7 @@ from lxml import etree
 from essaybook import validate
 
 from conftest import CORPUS, ESSAY, TEST_ESSAYS, build, need_corpus
-from pdf_reading import fonts, page_texts
+from pdf_reading import flowing_words, fonts, page_texts
 
 SOURCES = {
     "essay": ESSAY,
@@ -23,7 +23,22 @@ SOURCES = {
     "korean-essay": TEST_ESSAYS / "korean-essay",
     "hostile-html": TEST_ESSAYS / "hostile-html",
 }
-ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html"]
+# One realistic post per tool, as the tool writes it (issue 12): front matter and Markdown of each ecosystem.
+POSTS = {
+    "post-jekyll": TEST_ESSAYS / "post-jekyll" / "2023-04-05-salt-roads.md",
+    "post-hugo": TEST_ESSAYS / "post-hugo",  # a page bundle: index.md, TOML front matter
+    "post-eleventy": TEST_ESSAYS / "post-eleventy",
+    "post-wordpress": TEST_ESSAYS / "post-wordpress",
+    "post-ghost": TEST_ESSAYS / "post-ghost",
+    "post-obsidian": TEST_ESSAYS / "post-obsidian",
+    "post-pandoc": TEST_ESSAYS / "post-pandoc",
+}
+SOURCES.update(POSTS)
+ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html",
+             *POSTS]
+# What each tool means as markup: none of it may reach a reader as text.
+MARKUP = ("[[", "]]", "%%", "{%", "%}", "{{", "}}", "{#", ":::", "$$", "^[", "[@", "[!", "{:", "~~", "==", "^^",
+          "\\(", "\\[", "[ ]", "[x]", "<!--", "+++", "{.", "| ")
 
 
 @pytest.fixture(scope="session")
@@ -130,3 +145,41 @@ def test_page_list_matches_the_handout(books: dict[str, dict[str, Path]], name: 
         first = re.sub(r"^\s*\d+\s+", "", body[0]).split()[0]
         assert after_words[0].endswith(first) or after_words[0].startswith(first.rstrip("-\u2010")), \
             f"page {number}: EPUB marker before '{' '.join(after_words[:4])}', PDF page starts '{body[0][:40]}'"
+
+
+def _prose_words(source: Path) -> set[str]:
+    """The words of a post's prose: its Markdown without front matter, code, comments, template tags, markup,
+    link targets, file names, math and citation keys (what an author writes for the reader, not for a tool)."""
+    path = source if source.is_file() else next(p for p in (source / "essay.md", source / "index.md") if p.exists())
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\A(---|\+\+\+)\n.*?\n\1\n", "", text, flags=re.S)
+    for pattern in (r"```.*?```", r"\{%-?\s*highlight.*?endhighlight\s*-?%\}",
+                    r"\{\{<\s*highlight.*?/highlight\s*>\}\}",
+                    r"%%.*?%%", r"<!--.*?-->", r"\{%.*?%\}", r"\{\{.*?\}\}", r"\{#.*?#\}", r"\$\$.*?\$\$",
+                    r"\$[^$\n]+\$", r"!\[\[[^\]|]*\|?", r"\[\[[^\]|]*\|", r"\]\([^)]*\)", r"\{[^}\n]*\}",
+                    r"<[^>]+>", r"-?@[\w]+", r"\[\^\w+\]:?", r"https?://\S+"):
+        text = re.sub(pattern, " ", text, flags=re.S)
+    return {w.lower() for w in re.findall(r"[A-Za-z][a-z]{3,}", text)}
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z][a-z]{3,}", text.replace("\u00ad", ""))}
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_post_markup_never_reaches_the_reader(books: dict[str, dict[str, Path]], name: str) -> None:
+    epub_text = _epub_text(books[name]["epub"], "essay.xhtml")
+    pdf_text = " ".join(page_texts(books[name]["pdf"]))
+    for mark in MARKUP:
+        assert mark not in epub_text, f"{mark!r} printed in the EPUB of {name}"
+        assert mark not in pdf_text, f"{mark!r} printed in the PDF of {name}"
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_word_of_a_post_is_in_the_epub_and_the_pdf(books: dict[str, dict[str, Path]], name: str) -> None:
+    wanted = _prose_words(POSTS[name])
+    assert len(wanted) > 25  # the extraction found the prose
+    epub = _words(_epub_text(books[name]["epub"], "essay.xhtml"))
+    pdf = _words(" ".join(flowing_words("\n".join(page_texts(books[name]["pdf"])))))
+    assert not wanted - epub, f"missing from the EPUB: {sorted(wanted - epub)}"
+    assert not wanted - pdf, f"missing from the PDF: {sorted(wanted - pdf)}"

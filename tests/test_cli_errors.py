@@ -49,7 +49,7 @@ def test_invalid_yaml_names_the_line_in_the_source(tmp_path: Path, capsys: pytes
     path = essay(tmp_path, "---\ntitle: T\nsubject: [a, b\n---\n\nText.\n")
     line = fails(["epub", str(path), "-o", str(tmp_path / "x.epub")], capsys)
     assert line.startswith(f"error: {path}:3: front matter is not valid YAML (")
-    assert line.endswith("; fix the YAML syntax")
+    assert line.endswith("; close the list with ']' (or the mapping with '}'), or quote a value that holds ',' or ':'")
 
 
 def test_front_matter_not_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,6 +1,7 @@
-"""Markdown in, XHTML fragment out: one file of cases (mdformat's fixture style), easy to read and extend.
+"""Markdown in, XHTML fragment out: files of cases (mdformat's fixture style), easy to read and extend.
 
-Each case in ``fixtures/render.md`` is a title line, then ``.``-separated Markdown and expected XHTML.
+Each case in ``fixtures/render.md`` (essaybook's own Markdown) and ``fixtures/dialects.md`` (what Jekyll, Hugo,
+Eleventy, Obsidian and pandoc authors write) is a title line, then ``.``-separated Markdown and expected XHTML.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from essaybook.parse import parse_document
 from essaybook.source import Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render.md"
+DIALECTS = Path(__file__).parent / "fixtures" / "dialects.md"
 _NS = re.compile(r' xmlns(:\w+)?="[^"]+"')
 
 
@@ -44,7 +46,7 @@ def render_fragment(markdown: str, folder: Path) -> str:
     return "\n".join(_NS.sub("", p) for p in parts)
 
 
-CASES = read_cases(FIXTURES)
+CASES = read_cases(FIXTURES) + read_cases(DIALECTS)
 
 
 @pytest.mark.parametrize(("title", "markdown", "expected"), CASES, ids=[c[0] for c in CASES])

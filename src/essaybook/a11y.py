@@ -31,6 +31,9 @@ def accessibility_properties(doc: Document, *, page_list_source: str | None = No
         features.append("alternativeText")
     if page_list_source:
         features += ["pageBreakMarkers", "pageNavigation"]
+    maths = list(doc.body.iter("{http://www.w3.org/1998/Math/MathML}math"))
+    if maths:  # TeX from the source stays with each formula as its alttext
+        features += ["MathML"] + (["describedMath"] if all(m.get("alttext") for m in maths) else [])
     props += [("schema:accessibilityFeature", f) for f in features]
     props.append(("schema:accessibilityHazard", "none"))
     props.append(("schema:accessibilitySummary", _summary(len(images), all_alt, has_tables, has_notes,

@@ -69,7 +69,8 @@ def check_asset(ref: str, source: Source, line: int | None) -> Asset:
                           path=source.path, line=line) from exc
     media_type = _svg_type(path, ref, source, line) if _looks_like_xml(head) else _raster_type(path, ref,
                                                                                                  source, line)
-    href = quote(path.relative_to(source.folder.resolve()).as_posix())
+    # The name inside the book: no spaces (EPUBCheck PKG-010/RSC-020; Obsidian names pastes "Pasted image …").
+    href = quote(path.relative_to(source.folder.resolve()).as_posix().replace(" ", "-"))
     return Asset(href=href, path=path, media_type=media_type, line=line)
 
 

@@ -17,8 +17,9 @@ import os
 import stat
 from pathlib import Path
 
-_MODULES = {"pillow": "PIL", "fonttools": "fontTools"}
-_LIBRARIES = ("ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools")
+_MODULES = {"pillow": "PIL", "fonttools": "fontTools", "pymdown-extensions": "pymdownx", "citeproc-py": "citeproc"}
+_LIBRARIES = ("ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools",
+              "pymdown-extensions", "latex2mathml", "ziamath", "ziafont", "citeproc-py")
 _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
 _MAX_BYTES = 256 * 1024 * 1024
 

@@ -268,7 +268,8 @@ def _cover_page(image: str, alt: str, lang: str) -> etree._ElementTree:
 
 def _document_item(uid: str, name: str, tree: etree._ElementTree) -> epub.EpubItem:
     item = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML_TYPE, content=serialize(tree))
-    item.properties = []
+    # EPUB 3 wants a page holding MathML declared so (EPUBCheck OPF-014); ebooklib does not detect it.
+    item.properties = ["mathml"] if tree.find(".//{http://www.w3.org/1998/Math/MathML}math") is not None else []
     return item
 
 

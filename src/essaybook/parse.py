@@ -20,10 +20,12 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import slugify_unicode
 
 from essaybook.assets import check_asset, inside_folder, refuse_outside_references
+from essaybook.dialect import diagnostics, make_markdown, xml_name
 from essaybook.errors import SourceError
-from essaybook.extensions import EMPTY_CREDIT_ATTR, BookExtension
+from essaybook.extensions import EMPTY_CREDIT_ATTR
 from essaybook.htmlnames import escape_unknown_tags
 from essaybook.labels import label
+from essaybook.mdext.math import MATHML_NS
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.rules import Diagnostic
@@ -31,43 +33,7 @@ from essaybook.sanitize import removals, sanitize_html
 from essaybook.source import NOT_XML, Source
 from essaybook.sourcemap import FOOTNOTE_REF, TARGET_FORMS, SourceMap
 
-# Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
-_SMARTY = {
-    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
-}
-_NAME_START = re.compile(r"^[^\W\d]", re.UNICODE)
-_NOT_NAME = re.compile(r"[^\w.\-]", re.UNICODE)
 _HEADINGS = tuple(f"h{n}" for n in range(1, 7))
-
-
-def make_markdown() -> markdown.Markdown:
-    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output.
-
-    Extensions are given as instances: named by string, Python-Markdown looks each one up among the installed
-    packages' entry points (importlib.metadata), ~50 ms a build."""
-    from markdown.extensions import abbr, attr_list, def_list, fenced_code, md_in_html, sane_lists, smarty, tables, toc
-
-    return markdown.Markdown(
-        extensions=[FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
-                    attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
-                    fenced_code.FencedCodeExtension(), md_in_html.MarkdownInHtmlExtension(),
-                    smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),
-                    sane_lists.SaneListExtension(), BookExtension()],
-        output_format="xhtml",
-    )
-
-
-def _slugify(value: str, separator: str) -> str:
-    return xml_name(slugify_unicode(value, separator) or "section")
-
-
-def xml_name(value: str) -> str:
-    """An id EPUBCheck and the NCX accept: an XML name without colons, starting with a letter."""
-    value = _NOT_NAME.sub("-", value).strip("-") or "id"
-    return value if _NAME_START.match(value) else f"x-{value}"
 
 
 class _Report:
@@ -103,7 +69,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     if not source.body.strip():
         report.at("body-empty", "the essay has no text after its front matter; write the essay below the '---'",
                   line=source.body_line)
-    md = make_markdown()
+    md = make_markdown(source, meta)
     try:
         html = md.convert(escape_unknown_tags(source.body, smap.code))
     except RecursionError as exc:
@@ -122,6 +88,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     outside = [(img.get("src", ""), smap.place(img.get("src", ""), forms=TARGET_FORMS, claim=False)[0])
                for img in raw.iter("img") if img.get("src")]
     body = to_xhtml(sanitize_html(html))
+    report.items.extend(diagnostics(md))
     _shift_headings(body)
     ids = fix_ids(body)
     _drop_uncited_notes(body, ids, smap, report)
@@ -326,22 +293,24 @@ def to_xhtml(html: str) -> etree._Element:
     return _copy_into_xhtml(parse_html(html), None)
 
 
-def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None) -> etree._Element:
-    tag = x(src.tag) if isinstance(src.tag, str) else x("span")
+def _copy_into_xhtml(src: etree._Element, parent: etree._Element | None, math: bool = False) -> etree._Element:
+    # MathML keeps its own namespace (the HTML parser knows none): <math> and what it holds.
+    math = math or src.tag == "math"
+    tag = (f"{{{MATHML_NS}}}{src.tag}" if math else x(src.tag)) if isinstance(src.tag, str) else x("span")
     el = etree.Element(tag, nsmap={None: XHTML_NS, "epub": EPUB_NS}) if parent is None \
-        else etree.SubElement(parent, tag)
+        else etree.SubElement(parent, tag, nsmap={None: MATHML_NS} if src.tag == "math" else None)
     for name, value in src.attrib.items():
         if not value.strip() and name in ("style", "class"):  # emptied by the sanitiser
             continue
         value = NOT_XML.sub("", value)
         if name == "epub:type":
             el.set(EPUB_TYPE, value)
-        elif ":" not in name:
+        elif ":" not in name and name != "xmlns":
             el.set(name, value)
     el.text = _xml_text(src.text)
     for child in src:
         if isinstance(child.tag, str):
-            _copy_into_xhtml(child, el).tail = _xml_text(child.tail)
+            _copy_into_xhtml(child, el, math).tail = _xml_text(child.tail)
         elif child.tail:  # a comment or PI the sanitiser let through: keep the text that follows it
             _append_text(el, _xml_text(child.tail))
     return el

@@ -29,6 +29,7 @@ from essaybook.errors import SourceError
 from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import require_faces
 from essaybook.labels import label
+from essaybook.mathprint import math_to_svg
 from essaybook.model import EPUB_TYPE, Document, x
 from essaybook.paper import LINE_PITCH_MM, PAPERS, Paper
 from essaybook.rules import Diagnostic
@@ -132,6 +133,7 @@ def paper_css(paper: Paper) -> str:
 def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page)
+    math_to_svg(page)  # WeasyPrint has no MathML
     _keep_korean_words_whole(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:

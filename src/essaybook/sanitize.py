@@ -23,7 +23,22 @@ _INLINES = {
     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "ruby",
     "rt", "rp",
 }
-ALLOWED_TAGS = _BLOCKS | _INLINES
+# Presentation MathML (EPUB 3 reading systems render it; latex2mathml writes it): elements and attributes that
+# draw, none that link, load or run (no href, no maction, no annotation-xml that could carry HTML or SVG).
+MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot", "msub", "msup",
+    "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mlabeledtr", "mstyle", "mpadded",
+    "mphantom", "menclose", "merror", "mmultiscripts", "mprescripts", "none", "semantics", "annotation",
+    "mfenced",
+}
+_MATHML_ATTRIBUTES = {
+    "display", "alttext", "mathvariant", "mathsize", "mathcolor", "displaystyle", "scriptlevel", "fence",
+    "separator", "stretchy", "symmetric", "largeop", "movablelimits", "accent", "accentunder", "lspace", "rspace",
+    "minsize", "maxsize", "linethickness", "numalign", "denomalign", "bevelled", "notation", "columnalign",
+    "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "width", "height", "depth",
+    "voffset", "open", "close", "separators", "encoding", "form", "rowspan", "columnspan", "xmlns",
+}
+ALLOWED_TAGS = _BLOCKS | _INLINES | MATHML_TAGS
 
 _GLOBAL = {"id", "class", "lang", "dir", "title", "role", "epub:type", "aria-label", "aria-labelledby",
            "aria-describedby", "aria-hidden", "style"}
@@ -43,12 +58,14 @@ ALLOWED_ATTRIBUTES = {
     "del": {"datetime"},
     "ins": {"datetime"},
     "abbr": {"title"},
+    **{tag: _MATHML_ATTRIBUTES for tag in MATHML_TAGS},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 STYLE_PROPERTIES = {"text-align"}
 # The one declaration a style attribute may keep, with a plain keyword value: no url(), no escapes.
 _ALLOWED_DECLARATION = re.compile(r"^\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*$", re.I)
-CLEAN_CONTENT_TAGS = {"script", "style", "template", "noscript", "iframe", "object", "textarea", "select", "title"}
+CLEAN_CONTENT_TAGS = {"script", "style", "template", "noscript", "iframe", "object", "textarea", "select", "title",
+                      "maction"}
 
 
 def sanitize_html(html: str) -> str:

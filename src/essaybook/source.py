@@ -17,8 +17,14 @@ from essaybook.rules import Diagnostic
 
 #: The file that holds an essay inside its own folder (``content/<slug>/essay.md``).
 ESSAY_FILE = "essay.md"
+#: Hugo's page bundle (``content/post/<slug>/index.md``) and Eleventy's folder-per-post: named by the folder too.
+BUNDLE_FILE = "index.md"
+_FOLDER_FILES = (ESSAY_FILE, BUNDLE_FILE)
+# Jekyll names posts ``2023-04-05-title.md``: the date is not part of the name.
+_JEKYLL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-(?=.)")
 
 _FENCE = re.compile(r"^---[ \t]*$")
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
 _END_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): lxml refuses them and no
 # reader could show them, so they are dropped on reading, with a warning.
@@ -37,6 +43,7 @@ class Source:
     body: str  # the Markdown after the front matter
     body_line: int  # line in ``path`` where ``body`` starts
     warnings: list[Diagnostic] = field(default_factory=list)
+    front_matter_format: str = "yaml"  # "toml" between Hugo's '+++' fences
 
 
 def find_essays(root: Path) -> list[Path]:
@@ -44,16 +51,20 @@ def find_essays(root: Path) -> list[Path]:
     if not root.is_dir():
         raise SourceError("no such folder; pass an essay's .md file or its folder", path=root)
     found = [p for p in root.glob(f"*/{ESSAY_FILE}") if p.is_file()]
-    found += [p for p in root.glob("*.md") if p.is_file() and p.name.lower() != "readme.md"]
+    found += [p for p in root.glob(f"*/{BUNDLE_FILE}") if p.is_file() and not (p.parent / ESSAY_FILE).is_file()]
+    found += [p for p in root.glob("*.md") if p.is_file() and p.name.lower() not in ("readme.md", BUNDLE_FILE)]
     return sorted(found, key=slug_for)
 
 
 def resolve_source(path: Path) -> Path:
-    """The Markdown file a SOURCE argument names: the file itself, or ``essay.md`` inside a folder."""
+    """The Markdown file a SOURCE argument names: the file itself, or ``essay.md`` (else a page bundle's
+    ``index.md``) inside a folder."""
     if path.is_dir():
         candidate = path / ESSAY_FILE
         if candidate.is_file():
             return candidate
+        if (path / BUNDLE_FILE).is_file() and not candidate.exists():
+            return path / BUNDLE_FILE
         if candidate.exists():
             raise SourceError(f"{ESSAY_FILE} here is a folder, not a file; the essay must be a Markdown file",
                               path=path)
@@ -67,8 +78,11 @@ def resolve_source(path: Path) -> Path:
 
 
 def slug_for(path: Path) -> str:
-    """``content/<slug>/essay.md`` is named by its folder; any other file by its stem."""
-    return path.resolve().parent.name if path.name == ESSAY_FILE else path.stem
+    """``content/<slug>/essay.md`` (or a bundle's ``index.md``) is named by its folder; any other file by its
+    stem, without a Jekyll date prefix."""
+    if path.name in _FOLDER_FILES:
+        return path.resolve().parent.name
+    return _JEKYLL_DATE.sub("", path.stem)
 
 
 def load_source(path: Path) -> Source:
@@ -97,6 +111,7 @@ def load_source(path: Path) -> Source:
         text = cleaned
 
     front, front_line, body, body_line = _split_front_matter(text, path)
+    kind = "toml" if text.startswith("+++") else "yaml"
     return Source(
         path=path,
         folder=path.parent.resolve(),
@@ -106,6 +121,7 @@ def load_source(path: Path) -> Source:
         body=body,
         body_line=body_line,
         warnings=warnings,
+        front_matter_format=kind,
     )
 
 
@@ -113,6 +129,12 @@ def _split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
     lines = text.split("\n")
     if lines and lines[0].startswith("%"):
         return _pandoc_title_block(lines)
+    if lines and _TOML_FENCE.match(lines[0]):
+        for i in range(1, len(lines)):
+            if _TOML_FENCE.match(lines[i]):
+                return "\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2
+        raise SourceError("front matter opened with '+++' is never closed; end it with a line holding '+++'",
+                          path=path, line=1)
     if not lines or not _FENCE.match(lines[0]):
         return "", 1, text, 1
     for i in range(1, len(lines)):

@@ -84,6 +84,9 @@ def title_block(doc: Document) -> etree._Element:
         _inline_into(etree.SubElement(header, x("p"), {"class": "subtitle"}), doc.subtitle, meta.subtitle)
     if meta.authors:
         etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
+        affiliations = _affiliations(meta)
+        if affiliations:
+            etree.SubElement(header, x("p"), {"class": "affiliations"}).text = affiliations
     if meta.date:
         p = etree.SubElement(header, x("p"), {"class": "date"})
         etree.SubElement(p, x("time"), datetime=meta.date).text = human_date(meta.date, meta.lang)
@@ -105,6 +108,18 @@ def _inline_into(el: etree._Element, markup: etree._Element | None, text: str) -
     el.text = markup.text
     for child in markup:
         el.append(child)
+
+
+def _affiliations(meta) -> str | None:
+    """One line under the names: the affiliation alone when all the authors who have one share it, else each
+    name with its own. ORCID iDs and email addresses stay out of print (they are in the package metadata)."""
+    pairs = [(a.name, a.affiliation) for a in meta.author_details if a.affiliation]
+    if not pairs:
+        return None
+    places = list(dict.fromkeys(place for _, place in pairs))
+    if len(places) == 1:
+        return places[0]
+    return "; ".join(f"{name}, {place}" for name, place in pairs)
 
 
 def text_segments(block: etree._Element, skip: tuple[str, ...] = ("pnum", "fn", "footnotes", "qr-note")):

@@ -9,7 +9,6 @@ from the same ``SourceMap`` the parse uses.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 import re
 import textwrap
@@ -17,13 +16,12 @@ from pathlib import Path
 
 import lxml.html
 import markdown
-import yaml
 from lxml import etree
 from PIL import Image
 
 from essaybook.check.findings import ERROR, RULES, Finding
 from essaybook.errors import SourceError, display_path
-from essaybook.metadata import Metadata, parse_metadata
+from essaybook.metadata import Metadata, read_metadata
 from essaybook.model import Document, x
 from essaybook.paper import PAPERS
 from essaybook.parse import make_markdown, parse_document
@@ -88,56 +86,10 @@ class _Essay:
     # front matter
 
     def front_matter(self) -> Metadata | None:
-        """parse_metadata stops at the first bad key: report it, blank its lines out (so line numbers stay) and
-        validate the rest again, until the front matter passes."""
-        source = self.source
-        try:
-            node = yaml.compose(source.front_matter, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            parse_metadata(source)  # raises the build's own message, with its line
-            raise
-        if node is not None and not isinstance(node, yaml.MappingNode):
-            parse_metadata(source)  # "front matter must be a mapping"
-        spans: dict[str, tuple[int, int]] = {}
-        for key, value in node.value if node is not None else ():
-            end = value.end_mark.line - (value.end_mark.column == 0 and value.end_mark.line > key.start_mark.line)
-            spans[str(key.value)] = (key.start_mark.line, end)
-            self.keys[str(key.value)] = (source.front_matter_line + key.start_mark.line, key.start_mark.column + 1)
-        lines = source.front_matter.split("\n")
-        meta, reported = None, set()
-        for _ in range(len(spans) + 2):
-            try:
-                meta = parse_metadata(dataclasses.replace(source, front_matter="\n".join(lines)))
-                break
-            except SourceError as exc:
-                row = (exc.line or 0) - source.front_matter_line
-                key = next((k for k, (first, last) in spans.items() if first <= row <= last), None)
-                # A title check can only fail once the YAML loads (an impossible date fails before it).
-                if _loads("\n".join(lines)) and _blank_value(lines, "title"):
-                    if "title" not in reported:  # a title of the wrong type is reported already
-                        self.report("title-missing", exc.message, line=exc.line, col=1)
-                    lines.append("title: untitled")
-                    continue
-                message = exc.message
-            if key is None:
-                self.report("front-matter-invalid", message, line=source.front_matter_line, col=1)
-                break
-            self.report("front-matter-date" if key == "date" else "front-matter-invalid", message,
-                        line=self.keys[key][0], col=self.keys[key][1])
-            reported.add(key)
-            first, last = spans.pop(key)
-            lines[first:last + 1] = [""] * (last + 1 - first)
-        if "lang" not in reported and _blank_value(lines, "lang"):
-            self.report("lang-missing", "no 'lang' in the front matter, so the book says it is English; add "
-                        "'lang: en' (or the essay's language)",
-                        line=source.front_matter_line if source.front_matter else 1, col=1)
-        for warning in source.warnings:
-            self.report("control-characters", warning.message, line=warning.line, col=1)
-        for warning in meta.warnings if meta else ():
-            if warning not in source.warnings:
-                key = next((k for k, (line, _) in self.keys.items() if line == warning.line), None)
-                self.report("front-matter-unknown-key", warning.message, line=warning.line,
-                            col=self.keys[key][1] if key else 1)
+        """The build's own front-matter diagnostics (every problem at once), as findings."""
+        meta, diagnostics = read_metadata(self.source)
+        for d in diagnostics:
+            self.report(d.rule, d.message, line=d.line or self.source.front_matter_line, col=d.col or 1)
         return meta
 
     # editorial rules
@@ -280,20 +232,5 @@ def _replace(el: etree._Element, text: str) -> None:
     else:
         parent.text = (parent.text or "") + text + (el.tail or "")
     parent.remove(el)
-
-
-def _loads(text: str) -> bool:
-    try:
-        yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError):
-        return False
-    return True
-
-
-def _blank_value(lines: list[str], key: str) -> bool:
-    text = "\n".join(lines)
-    data = yaml.safe_load(text) if _loads(text) else None
-    value = data.get(key) if isinstance(data, dict) else None
-    return value is None or (isinstance(value, str) and not value.strip())
 
 

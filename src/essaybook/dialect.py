@@ -1,0 +1,94 @@
+"""The Markdown dialect essaybook reads: Python-Markdown configured for the Markdown authors actually write.
+
+Posts come from Jekyll (kramdown), Hugo (Goldmark), Eleventy, WordPress exports, Ghost, Obsidian and pandoc.
+One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions where
+it has the construct (strike and subscript, superscript, highlight, details, admonition blocks), the
+CommonMark's list nesting re-indented for Python-Markdown (``mdext.lists``: its ``tab_length`` stays 4, so
+indented code is still code; ``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones),
+and the small extensions in ``essaybook.mdext`` for what no package
+has. Every construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+
+from essaybook.extensions import BookExtension
+from essaybook.mdext import Context, context
+from essaybook.rules import Diagnostic
+
+# Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
+_SMARTY = {
+    "left-single-quote": "\u2018", "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c", "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
+    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
+}
+_NAME_START = re.compile(r"^[^\W\d]", re.UNICODE)
+_NOT_NAME = re.compile(r"[^\w.\-]", re.UNICODE)
+
+
+def make_markdown(source=None, meta=None) -> markdown.Markdown:
+    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output.
+
+    ``source`` and ``meta`` (an essay's ``Source`` and ``Metadata``) give the extensions the essay's folder,
+    its title and its bibliography; without them (a Notes prompt, a check) those constructs have nothing to
+    resolve against.
+    """
+    from essaybook.mdext.breaks import BackslashBreakExtension
+    from essaybook.mdext.callouts import CalloutExtension
+    from essaybook.mdext.citations import CitationExtension
+    from essaybook.mdext.divs import FencedDivExtension
+    from essaybook.mdext.headings import HeadingExtension
+    from essaybook.mdext.inline_notes import InlineNoteExtension
+    from essaybook.mdext.line_blocks import LineBlockExtension
+    from essaybook.mdext.lists import ListIndentExtension
+    from essaybook.mdext.math import MathExtension
+    from essaybook.mdext.obsidian import ObsidianExtension
+    from essaybook.mdext.spans import SpanExtension
+    from essaybook.mdext.tasks import TaskListExtension
+    from essaybook.mdext.templates import TemplateTagExtension
+
+    md = markdown.Markdown(
+        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
+                    "smarty", "toc", "sane_lists", "admonition", "pymdownx.details",
+                    "pymdownx.blocks.admonition", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark",
+                    BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
+                    FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
+                    TaskListExtension(), ListIndentExtension(), CalloutExtension(), HeadingExtension(), MathExtension(),
+                    CitationExtension()],
+        extension_configs={
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
+            "smarty": {"substitutions": _SMARTY},
+            "toc": {"slugify": _slugify, "permalink": False},
+        },
+        output_format="xhtml",
+    )
+    ctx = context(md)
+    if source is not None:
+        ctx.path, ctx.folder, ctx.body, ctx.body_line = source.path, source.folder, source.body, source.body_line
+    if meta is not None:
+        ctx.title, ctx.lang = meta.title, meta.lang
+        ctx.bibliography, ctx.bibliography_line = meta.bibliography, meta.bibliography_line
+        ctx.csl, ctx.csl_line = meta.csl, meta.csl_line
+        ctx.references_title = meta.references_title
+    return md
+
+
+def diagnostics(md: markdown.Markdown) -> list[Diagnostic]:
+    """What the dialect's extensions dropped or rewrote in the last conversion."""
+    ctx: Context = context(md)
+    return list(ctx.diagnostics)
+
+
+def _slugify(value: str, separator: str) -> str:
+    return xml_name(slugify_unicode(value, separator) or "section")
+
+
+def xml_name(value: str) -> str:
+    """An id EPUBCheck and the NCX accept: an XML name without colons, starting with a letter."""
+    value = _NOT_NAME.sub("-", value).strip("-") or "id"
+    return value if _NAME_START.match(value) else f"x-{value}"

@@ -1,0 +1,64 @@
+"""Small Python-Markdown extensions, one construct each, for the Markdown that other tools' authors write.
+
+Each extension reads and reports through the ``Context`` that ``dialect.make_markdown`` hangs on the Markdown
+instance: the essay's source (its folder, for embeds and bibliographies), its metadata (the title, for the
+repeated heading), and a list of ``rules.Diagnostic`` the build prints and ``check`` reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown import Markdown
+
+from essaybook.rules import Diagnostic
+
+
+@dataclass
+class Context:
+    path: Path | None = None  # the essay's file (None: a fragment, e.g. a Notes prompt)
+    folder: Path | None = None
+    body: str = ""  # the Markdown as written, to find a construct's line
+    body_line: int = 1
+    title: str | None = None
+    bibliography: str | None = None
+    bibliography_line: int | None = None
+    csl: str | None = None
+    csl_line: int | None = None
+    lang: str = "en"
+    references_title: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def line_of(self, needle: str) -> int | None:
+        index = self.body.find(needle) if needle else -1
+        return self.body_line + self.body.count("\n", 0, index) if index >= 0 else None
+
+    def report(self, rule: str, message: str, needle: str = "", line: int | None = None) -> None:
+        diagnostic = Diagnostic(rule, message, self.path, line or self.line_of(needle))
+        if diagnostic not in self.diagnostics:
+            self.diagnostics.append(diagnostic)
+
+
+def context(md: Markdown) -> Context:
+    ctx = getattr(md, "eb_context", None)
+    if ctx is None:
+        ctx = Context()
+        md.eb_context = ctx  # type: ignore[attr-defined]
+    return ctx
+
+
+# Inline code spans, kept as they are by the preprocessors that rewrite text (fenced code is stashed by then).
+CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def outside_code(pattern: re.Pattern[str], text: str, replace) -> str:
+    """``pattern.sub(replace, text)`` everywhere but inside inline code spans."""
+    out, last = [], 0
+    for m in CODE_SPAN.finditer(text):
+        out.append(pattern.sub(replace, text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(pattern.sub(replace, text[last:]))
+    return "".join(out)

@@ -1,0 +1,157 @@
+"""Obsidian's own Markdown: ``%%comments%%``, ``[[wikilinks]]``, ``![[embeds]]``.
+
+- A comment is the author's private note: it is removed, never printed (a book is not the vault).
+- A wikilink to a heading of this essay (``[[#History]]``, ``[[This note#History]]``, or ``[[History]]`` when a
+  heading is so named) becomes a link to it; a link to another note keeps its text, and the build says that
+  the link points nowhere in the book (``link-broken``), as for any Markdown link to another file.
+- ``![[picture.png|alt text]]`` is the image, found in the essay's folder (by path, else by name anywhere inside
+  it, as Obsidian finds attachments); a line that is only ``![[Other note]]`` is that note's text, when the note
+  is a Markdown file inside the essay's folder (one level deep: an embedded note's own embeds are not followed).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from urllib.parse import quote
+
+from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from essaybook.mdext import CODE_SPAN, context
+from essaybook.mdext.headings import words
+
+_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
+_NOTE_EMBED = re.compile(r"^[ \t]*!\[\[([^\]|#\n]+?)(?:#([^\]|\n]*))?(?:\|[^\]\n]*)?\]\][ \t]*$", re.MULTILINE)
+_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+WIKILINK_ATTR = "data-eb-wikilink"
+_FRONT = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)[ \t]*\n|\+\+\+\n.*?\n\+\+\+[ \t]*\n)", re.DOTALL)
+
+
+def find_in_folder(folder: Path | None, name: str, suffixes: tuple[str, ...] = ()) -> Path | None:
+    """``name`` as a path inside ``folder``, else the first file of that name anywhere inside it."""
+    if folder is None or not name.strip():
+        return None
+    root = folder.resolve()
+    candidates = [name] + [name + s for s in suffixes if not name.lower().endswith(s)]
+    for c in candidates:
+        path = (root / c).resolve()
+        if path.is_file() and path.is_relative_to(root):
+            return path
+    for c in candidates:
+        base = Path(c).name
+        for path in sorted(root.rglob(base)):
+            if path.is_file() and path.resolve().is_relative_to(root):
+                return path.resolve()
+    return None
+
+
+class CommentPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "%%" not in text:
+            return lines
+        out, last = [], 0
+        for m in CODE_SPAN.finditer(text):
+            out.append(_COMMENT.sub(lambda c: "\n" * c.group(0).count("\n"), text[last:m.start()]))
+            out.append(m.group(0))
+            last = m.end()
+        out.append(_COMMENT.sub(lambda c: "\n" * c.group(0).count("\n"), text[last:]))
+        return "".join(out).split("\n")
+
+
+class NoteEmbedPreprocessor(Preprocessor):
+    """Before fenced code (25), so the embedded note's code blocks are code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "![[" not in text:
+            return lines
+        ctx = context(self.md)
+
+        def embed(m: re.Match[str]) -> str:
+            name = m.group(1).strip()
+            if name.lower().endswith(_IMAGE_TYPES):
+                return m.group(0)
+            path = find_in_folder(ctx.folder, name, (".md",))
+            if path is None or path.suffix.lower() != ".md":
+                ctx.report("embed-unresolved", f"embedded note '{name}' is not a Markdown file in the essay's "
+                           "folder; its name is printed instead", needle=m.group(0).strip())
+                return f"\n*{name}*\n"
+            try:
+                note = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                ctx.report("embed-unresolved", f"embedded note '{name}' cannot be read as UTF-8 text",
+                           needle=m.group(0).strip())
+                return f"\n*{name}*\n"
+            note = _FRONT.sub("", note.replace("\r\n", "\n"))
+            note = _NOTE_EMBED.sub(lambda n: f"*{n.group(1).strip()}*", note)  # one level only
+            return "\n" + note.strip("\n") + "\n"
+
+        return _NOTE_EMBED.sub(embed, text).split("\n")
+
+
+class EmbedProcessor(InlineProcessor):
+    """``![[picture.png|alt]]``: the image in the essay's folder."""
+
+    def handleMatch(self, m, data):  # type: ignore[override]
+        ctx = context(self.md)
+        target, *options = m.group(1).split("|")
+        target = target.split("#", 1)[0].strip()
+        alt = next((o.strip() for o in options if o.strip() and not re.fullmatch(r"\d+(x\d+)?", o.strip())), "")
+        path = find_in_folder(ctx.folder, target) if target.lower().endswith(_IMAGE_TYPES) else None
+        if path is None or ctx.folder is None:
+            ctx.report("embed-unresolved", f"embedded file '{target}' is not an image in the essay's folder; its "
+                       "name is printed instead", needle=m.group(0))
+            el = etree.Element("em")
+            el.text = alt or target
+            return el, m.start(0), m.end(0)
+        rel = path.relative_to(ctx.folder.resolve()).as_posix()
+        el = etree.Element("img", {"src": quote(rel), "alt": alt})
+        return el, m.start(0), m.end(0)
+
+
+class WikilinkProcessor(InlineProcessor):
+    def handleMatch(self, m, data):  # type: ignore[override]
+        target, _, alias = m.group(1).partition("|")
+        note, _, heading = target.partition("#")
+        heading = heading.lstrip("^")
+        el = etree.Element("a", {WIKILINK_ATTR: target.strip(), "href": quote(note.strip() or "#")})
+        el.text = (alias or heading or note).strip()
+        return el, m.start(0), m.end(0)
+
+
+class WikilinkResolver(Treeprocessor):
+    """After toc (5) has given headings their ids: a wikilink to a heading of this essay links to it."""
+
+    def run(self, root: etree.Element) -> None:
+        ctx = context(self.md)
+        ids: dict[str, str] = {}
+        for h in root.iter():
+            if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and h.get("id"):
+                ids.setdefault(words("".join(h.itertext())), h.get("id"))
+        title = words(ctx.title or "")
+        for a in root.iter("a"):
+            target = a.attrib.pop(WIKILINK_ATTR, None)
+            if target is None:
+                continue
+            note, _, heading = target.partition("#")
+            here = not note.strip() or (title and words(note) == title)
+            wanted = words(heading) if heading else (words(note) if not here else "")
+            if here and not heading:
+                a.set("href", "#title")
+            elif wanted in ids and (here or not heading):
+                a.set("href", "#" + ids[wanted])
+            # else: the href names another note; the build keeps the text and reports link-broken
+
+
+class ObsidianExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(NoteEmbedPreprocessor(md), "eb-note-embeds", 27)
+        md.preprocessors.register(CommentPreprocessor(md), "eb-obsidian-comments", 24.5)
+        md.inlinePatterns.register(EmbedProcessor(r"!\[\[([^\]\n]+)\]\]", md), "eb-embeds", 178)
+        md.inlinePatterns.register(WikilinkProcessor(r"\[\[([^\]\n]+)\]\]", md), "eb-wikilinks", 177)
+        md.treeprocessors.register(WikilinkResolver(md), "eb-wikilinks", 4.8)

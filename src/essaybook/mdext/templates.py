@@ -1,0 +1,108 @@
+"""Liquid, Nunjucks and Hugo template tags are not Markdown: essaybook does not run them, and never prints them.
+
+Jekyll, Eleventy and Hugo posts carry ``{% include … %}``, ``{{ site.baseurl }}``, ``{# … #}`` and Hugo
+shortcodes ``{{< … >}}``. The few whose meaning is plain are kept as what they mean (``{% highlight %}`` and
+Hugo's ``highlight`` are code blocks, Hugo's ``figure`` is a figure, ``{% raw %}`` keeps its text literally);
+every other tag is removed, and the file gets one ``template-tags`` warning naming them all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from essaybook.mdext import CODE_SPAN, context
+
+_HIGHLIGHT = re.compile(r"^[ \t]*(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
+                        r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
+                        re.MULTILINE | re.DOTALL)
+_FIGURE = re.compile(r"\{\{<\s*figure\s+([^>]*?)/?\s*>\}\}")
+_ARG = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|\{#[\s-][^\n]*?#\}", re.DOTALL)
+_TOKENS = re.compile(f"{CODE_SPAN.pattern}|{_TAG.pattern}", re.DOTALL)
+# A link whose whole address is a tag (Hugo's ``[map]({{< ref "maps.md" >}})``): its text stays, the link goes.
+_TAG_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*(\{\{.*?\}\}|\{%.*?%\})\s*\)")
+_NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
+
+
+def _figure(m: re.Match[str]) -> str:
+    args = {a.group(1): next(g for g in a.group(2, 3, 4) if g is not None) for a in _ARG.finditer(m.group(1))}
+    if "src" not in args:
+        return m.group(0)
+    caption = args.get("caption") or args.get("title") or ""
+    alt = args.get("alt")
+    attrs = f'{{alt="{alt}"}}' if alt else ""
+    return f"\n\n![{caption}]({args['src']}){attrs}\n\n"
+
+
+def _shown(tag: str) -> str:
+    m = _NAME.match(tag)
+    kind, name = (m.group(1), m.group(2)) if m else ("%", "")
+    if tag.startswith("{{<") or tag.startswith("{{%"):
+        return f"{{{{< {name} >}}}}"
+    if kind == "{":
+        return f"{{{{ {name} }}}}"
+    if kind == "#":
+        return "{# … #}"
+    return f"{{% {name} %}}"
+
+
+class TemplateCodePreprocessor(Preprocessor):
+    """Before fenced code (25): highlight tags become fences, figure shortcodes become images."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "{%" not in text and "{{" not in text:
+            return lines
+        text = _HIGHLIGHT.sub(lambda m: f"```{m.group(1) or m.group(2)}\n{m.group(3)}\n```", text)
+        text = _FIGURE.sub(_figure, text)
+        return text.split("\n")
+
+
+class TemplateTagPreprocessor(Preprocessor):
+    """After fenced code is stashed: remove the remaining tags outside code, keep ``{% raw %}`` text."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if not any(mark in text for mark in ("{%", "{{", "{#")):
+            return lines
+        found: dict[str, str] = {}
+
+        def unlink(m: re.Match[str]) -> str:
+            found.setdefault(_shown(m.group(2)), m.group(2))
+            return m.group(1)
+
+        text = _TAG_LINK.sub(unlink, text)
+        out, last, raw = [], 0, False
+        for m in _TOKENS.finditer(text):
+            token = m.group(0)
+            if token.startswith("`"):
+                continue
+            out.append(text[last:m.start()])
+            last = m.end()
+            name = _shown(token)
+            if re.match(r"^\{%-?\s*endraw\b", token):
+                raw = False
+                continue
+            if raw:
+                out.append(token)
+                continue
+            if re.match(r"^\{%-?\s*raw\b", token):
+                raw = True
+                continue
+            found.setdefault(name, token)
+        out.append(text[last:])
+        if found:
+            ctx = context(self.md)
+            names = ", ".join(found)
+            ctx.report("template-tags", f"template tags are not run by essaybook and were left out: {names}; "
+                       "write the text, link or image they stood for", needle=next(iter(found.values())))
+        return "".join(out).split("\n")
+
+
+class TemplateTagExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(TemplateCodePreprocessor(md), "eb-template-code", 28)
+        md.preprocessors.register(TemplateTagPreprocessor(md), "eb-template-tags", 24)

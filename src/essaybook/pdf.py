@@ -29,6 +29,7 @@ from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import require_faces
 from essaybook.labels import label
 from essaybook.model import EPUB_TYPE, Document, x
+from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
 from essaybook.xhtml import render_page, serialize
@@ -53,6 +54,18 @@ class Paper:
     @property
     def text_height(self) -> float:
         return self.height - self.margins[0] - self.margins[2]
+
+    @property
+    def text_width_em(self) -> float:
+        """The text block's width in ems of the body type (a point is 25.4/72 mm)."""
+        return (self.width - self.margins[1] - self.margins[3]) / (self.font_size * 25.4 / 72)
+
+    @property
+    def landscape_margins(self) -> tuple[float, float, float, float]:
+        """A wide table's page: the sheet turned, with even side margins (the binding edge is now at the top
+        or the bottom, which the larger top and bottom margins leave free)."""
+        side = min(self.margins[1], self.margins[3])
+        return (self.margins[0], side, self.margins[2], side)
 
 
 PAPERS = {
@@ -133,24 +146,40 @@ def _block_to_push(document: weasyprint.document.Document) -> str | None:
     return None
 
 
+def text_block_points(width: float, height: float) -> tuple[float, float] | None:
+    """The left and right edges of the text block (points) on a handout page of this size, portrait or
+    landscape, or None for a paper essaybook does not make (the checks then judge only the page's edges)."""
+    mm = 72 / 25.4
+    for paper in PAPERS.values():
+        for w, h, margins in ((paper.width, paper.height, paper.margins),
+                              (paper.height, paper.width, paper.landscape_margins)):
+            if abs(w * mm - width) < 1 and abs(h * mm - height) < 1:
+                return margins[3] * mm, (w - margins[1]) * mm
+    return None
+
+
 def write_handout(handout: Handout, out: BinaryIO) -> None:
     handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
 
 
 def paper_css(paper: Paper) -> str:
     top, right, bottom, left = paper.margins
+    lt, lr, lb, ll = paper.landscape_margins
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
             # A figure never takes more than about two-fifths of the page, so it fits where it falls.
             f"figure img {{ max-height: {paper.text_height * 0.42:.0f}mm; }}\n"
-            f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
+            f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n"
+            # A table too wide for the text block gets a page of its own, turned to landscape.
+            f"@page landscape {{ size: {paper.name} landscape; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
 
 
 def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page)
+    print_moves(page, doc.metadata.lang, paper.text_width_em)
     _keep_korean_words_whole(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:
@@ -183,7 +212,12 @@ def _keep_korean_words_whole(page: etree._ElementTree) -> None:
 
 def _footnotes_to_calls(page: etree._ElementTree) -> None:
     """Move each note's body to its first call, as ``<span class="fn">``: WeasyPrint floats it to the foot of
-    the page where the call falls. Later calls of the same note keep a plain superscript number."""
+    the page where the call falls. Later calls of the same note keep a plain superscript number.
+
+    The float sits inline at the call, so it may hold only inline markup: each block of the note (paragraphs,
+    quotations, lists, code, tables) becomes a ``<span class="fnb fnb-TAG">`` that print.css displays as the
+    block it was, so the whole note prints in order at the foot of the page and nothing spills into the text.
+    """
     notes = {el.get("id"): el for el in page.iter(x("aside")) if el.get(EPUB_TYPE) == "footnote"}
     moved: dict[str, str] = {}
     for n, a in enumerate(list(page.iter(x("a")))):
@@ -201,14 +235,12 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
         call = etree.Element(x("span"), {"class": "fn-call", "id": _CALL_PREFIX + note_id})
         holder.addprevious(call)
         span = etree.Element(x("span"), {"class": "fn", "id": note_id})
-        for block in notes[note_id]:
-            part = etree.SubElement(span, x("span"), {"class": "fn-p"})
-            part.text = block.text
-            for child in block:
-                if child.get("class") == "backlink":
-                    part.text = (child.tail or "").lstrip()
-                    continue
-                part.append(child)
+        span.text = notes[note_id].text
+        for block in list(notes[note_id]):
+            span.append(block)
+        for back in [el for el in span.iter(x("a")) if el.get("class") == "backlink"]:
+            _drop_keeping_tail(back, strip=True)
+        _blocks_to_spans(span)
         _collapse_whitespace(span)
         span.tail = holder.tail
         holder.getparent().replace(holder, span)
@@ -218,13 +250,47 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
             section.getparent().remove(section)
 
 
+_NOTE_BLOCKS = {x(t): t for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",
+                                  "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption",
+                                  "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "section", "aside")}
+
+
+def _blocks_to_spans(span: etree._Element) -> None:
+    """Every block inside a note becomes a span carrying its tag as a class (``fnb fnb-blockquote``); the
+    attributes a list needs to number itself as written stay."""
+    for el in list(span.iter()):
+        tag = _NOTE_BLOCKS.get(el.tag)
+        if tag is None or el is span:
+            continue
+        classes = " ".join(["fnb", f"fnb-{tag}", *(el.get("class") or "").split()])
+        keep = {k: v for k, v in el.attrib.items() if k in ("start", "reversed", "type", "value", "lang", "dir")}
+        el.tag = x("span")
+        el.attrib.clear()
+        el.attrib.update({"class": classes, **keep})
+
+
+def _drop_keeping_tail(el: etree._Element, strip: bool = False) -> None:
+    parent, tail = el.getparent(), el.tail or ""
+    if strip:
+        tail = tail.lstrip()
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
 def _collapse_whitespace(el: etree._Element) -> None:
     """A note's line breaks become spaces (a note is set inline at its call; a space before a newline there
-    trips WeasyPrint's line breaking)."""
+    trips WeasyPrint's line breaking), except in its code, whose lines are kept."""
+    def inside_code(node: etree._Element) -> bool:
+        return any("fnb-pre" in (p.get("class") or "").split() for p in (node, *node.iterancestors()))
+
     for node in el.iter():
-        if node.text:
+        if node.text and not inside_code(node):
             node.text = re.sub(r"\s+", " ", node.text)
-        if node is not el and node.tail:
+        if node is not el and node.tail and not inside_code(node.getparent()):
             node.tail = re.sub(r"\s+", " ", node.tail)
 
 

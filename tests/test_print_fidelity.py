@@ -137,3 +137,17 @@ def test_note_far_from_its_call_is_reported(print_books: dict) -> None:
     last = list(text.notes)[-1]
     problems = print_fidelity._check_note(stream, stream.words, last, text.notes[last], 1)
     assert [p.rule for p in problems] == ["pdf-note-displaced"]
+
+
+def test_a_long_note_starts_on_its_calls_page_and_continues_on_the_next(print_books: dict) -> None:
+    """A note of about a page: its first part at the foot of the call's page, the rest "(continued)" on the
+    next page, instead of the call's line and the whole note moving on together."""
+    for paper in PAPERS:
+        texts = page_texts(print_books["print-notes", paper]["pdf"])
+        pages = [" ".join(re.sub(r"[\u2010-]\n", "", t).split()) for t in texts]
+        call = next(i for i, t in enumerate(pages) if "A claim that needs a long note" in t)
+        assert "The long note." in pages[call], paper
+        end = next(i for i, t in enumerate(pages) if "End of the long note" in t)
+        assert end in (call, call + 1), paper
+        if end == call + 1:
+            assert "(continued)" in pages[end], paper

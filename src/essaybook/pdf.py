@@ -178,7 +178,7 @@ def paper_css(paper: Paper) -> str:
 
 def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
-    _footnotes_to_calls(page)
+    _footnotes_to_calls(page, paper)
     print_moves(page, doc.metadata.lang, paper.text_width_em)
     _keep_korean_words_whole(page)
     for el in page.iter():
@@ -210,7 +210,7 @@ def _keep_korean_words_whole(page: etree._ElementTree) -> None:
     walk(page.getroot(), "")
 
 
-def _footnotes_to_calls(page: etree._ElementTree) -> None:
+def _footnotes_to_calls(page: etree._ElementTree, paper: Paper | None = None) -> None:
     """Move each note's body to its first call, as ``<span class="fn">``: WeasyPrint floats it to the foot of
     the page where the call falls. Later calls of the same note keep a plain superscript number.
 
@@ -245,9 +245,93 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
         span.tail = holder.tail
         holder.getparent().replace(holder, span)
         moved[note_id] = a.text or str(n)
+        if paper is not None:
+            _continue_long_note(span, len(moved), paper)
     for section in list(page.iter(x("section"))):
         if section.get(EPUB_TYPE) == "footnotes":
             section.getparent().remove(section)
+
+
+# A note is set at 0.82 of the body size, 1.3 lines high (print.css .fn); a character is about half an em.
+_NOTE_SIZE, _NOTE_LEADING = 0.82, 1.3
+_LONG_NOTE = 0.5  # a note estimated longer than this share of the text block is continued on the next page
+_FIRST_PART = 0.35  # and its first part takes about this share
+
+
+def _continue_long_note(span: etree._Element, number: int, paper: Paper) -> None:
+    """WeasyPrint 70 never splits a footnote: a note taller than the room left moves, with the line of its
+    call, to the next page (or further), leaving a page mostly empty. So a long note is split here: its first
+    part stays at the call; the rest becomes a second, unnumbered note ("7 (continued)") anchored at the start
+    of the next paragraph, with ``footnote-policy: auto``, so it goes to the foot of the next page when the
+    call's page is full, as books continue long notes."""
+    per_line = paper.text_width_em / (_NOTE_SIZE * 0.5)
+    page_lines = paper.text_height / (paper.font_size * 25.4 / 72 * _NOTE_SIZE * _NOTE_LEADING)
+
+    def lines(el: etree._Element) -> int:
+        text = "".join(el.itertext())
+        if "fnb-pre" in (el.get("class") or ""):
+            return sum(math.ceil(max(len(t), 1) / per_line) for t in text.split("\n"))
+        return math.ceil(len(" ".join(text.split())) / per_line)
+
+    parts = [c for c in span if isinstance(c.tag, str)]
+    total = sum(lines(c) for c in parts) or math.ceil(len("".join(span.itertext())) / per_line)
+    if total <= _LONG_NOTE * page_lines:
+        return
+    target = _FIRST_PART * page_lines
+    rest: list[etree._Element] = []
+    used = 0
+    for i, part in enumerate(parts):
+        used += lines(part)
+        if used >= target:
+            if i == 0 and not _split_paragraph(part, int(target * per_line)):
+                return  # one paragraph with markup in it: left whole
+            rest = parts[i + 1:] if i else [part.getnext(), *parts[1:]]
+            break
+    rest = [r for r in rest if r is not None]
+    anchor = _next_paragraph(span)
+    if not rest or anchor is None:
+        return
+    cont = etree.Element(x("span"), {"class": "fn fn-cont", "data-note": str(number), "aria-hidden": "true"})
+    for part in rest:
+        cont.append(part)
+    lead = anchor[0] if len(anchor) and anchor[0].get("class") == "pnum" else None
+    if lead is not None:
+        cont.tail, lead.tail = lead.tail, None
+        lead.addnext(cont)
+    else:
+        cont.tail, anchor.text = anchor.text, None
+        anchor.insert(0, cont)
+
+
+def _split_paragraph(part: etree._Element, chars: int) -> bool:
+    """Split a note's plain paragraph after the sentence that ends nearest ``chars`` characters in."""
+    if len(part) or not part.text:
+        return False
+    ends = [m.end() for m in re.finditer(r"[.!?;][\u201d\u2019)]?\s+", part.text)]
+    if not ends:
+        return False
+    cut = min(ends, key=lambda e: abs(e - chars))
+    if cut >= len(part.text.rstrip()):
+        return False
+    tail = etree.Element(x("span"), {"class": part.get("class")})
+    tail.text, part.text = part.text[cut:], part.text[:cut].rstrip()
+    part.addnext(tail)
+    return True
+
+
+def _inside_note(el: etree._Element) -> bool:
+    return any("fn" in (a.get("class") or "").split() for a in el.iterancestors())
+
+
+def _next_paragraph(el: etree._Element) -> etree._Element | None:
+    """The first ``<p>`` after ``el`` in document order, outside any note."""
+    after = False
+    for node in el.getroottree().getroot().iter():
+        if node is el:
+            after = True
+        elif after and node.tag == x("p") and not _inside_note(node):
+            return node
+    return None
 
 
 _NOTE_BLOCKS = {x(t): t for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",

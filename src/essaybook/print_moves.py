@@ -232,7 +232,8 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         a.addnext(sup)
     if not entries:
         return
-    section = etree.Element(x("section"), {"class": "link-list", "id": "links", "aria-label": label(lang, "links")})
+    section = etree.Element(x("section"), {"class": "link-list", "id": "essaybook-links",
+                                           "aria-label": label(lang, "links")})
     etree.SubElement(section, x("h2")).text = label(lang, "links")
     dl = etree.SubElement(section, x("dl"))
     for key, a in entries:

@@ -255,7 +255,7 @@ def _footnotes_to_calls(page: etree._ElementTree, paper: Paper | None = None) ->
 # A note is set at 0.82 of the body size, 1.3 lines high (print.css .fn); a character is about half an em.
 _NOTE_SIZE, _NOTE_LEADING = 0.82, 1.3
 _LONG_NOTE = 0.5  # a note estimated longer than this share of the text block is continued on the next page
-_FIRST_PART = 0.35  # and its first part takes about this share
+_FIRST_PART = 0.45  # and its first part takes about this share (what is left of the call's page is unknown here)
 
 
 def _continue_long_note(span: etree._Element, number: int, paper: Paper) -> None:

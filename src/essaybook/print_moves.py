@@ -232,7 +232,8 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         a.addnext(sup)
     if not entries:
         return
-    section = etree.Element(x("section"), {"class": "link-list", "id": "essaybook-links",
+    short = " short" if len(entries) <= _SHORT_LIST else ""  # kept on one page, as a list this short reads
+    section = etree.Element(x("section"), {"class": "link-list" + short, "id": "essaybook-links",
                                            "aria-label": label(lang, "links")})
     etree.SubElement(section, x("h2")).text = label(lang, "links")
     dl = etree.SubElement(section, x("dl"))
@@ -247,6 +248,9 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         notes[0].addprevious(section)
     else:
         essay.append(section)
+
+
+_SHORT_LIST = 8
 
 
 def _in_title_block(a: etree._Element) -> bool:

@@ -226,12 +226,13 @@ class _Stream:
         normed = [norm(w) for w in words]
         for i, n in enumerate(normed):
             idx = self.find(n, pos)
-            if idx - pos > _NEAR and not self._followed(normed[i + 1:i + 1 + _CONFIRM], idx + len(n)):
-                idx = -1
-            if idx < 0 and (end := self._across_pages(n, pos)) >= 0:
+            far = idx < 0 or idx - pos > _NEAR
+            if far and (end := self._across_pages(n, pos)) >= 0:  # before a far match: the text may repeat
                 pages.append(self.page_at(end - 1))
                 pos = end
                 continue
+            if idx - pos > _NEAR and not self._followed(normed[i + 1:i + 1 + _CONFIRM], idx + len(n)):
+                idx = -1
             if idx < 0:
                 missing.append((words[i], self.page_at(pos)))
                 pages.append(0)

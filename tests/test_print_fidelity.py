@@ -85,6 +85,8 @@ def test_lists_keep_their_numbering_and_links_their_addresses(print_books: dict)
     assert "Links" in text and "https://handbook.example.org/gauges/reading-the-tube" in text.replace("/ ", "/")
     assert text.count("example.org/short") == 1, "an address that is its own text is not repeated"
     assert re.search(r"listed above \(p\. \d+\)", text), "an internal link prints its target's page"
+    notes = " ".join(" ".join(page_texts(print_books["print-notes", "a4"]["pdf"])).split())
+    assert "7. in the parish newsletter, 8. in the county almanac." in notes, "a list in a note, as written"
 
 
 def test_inline_svg_is_a_line_high(print_books: dict) -> None:

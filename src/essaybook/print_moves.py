@@ -54,10 +54,16 @@ def print_moves(page: etree._ElementTree, lang: str, text_width_em: float) -> No
 
 def _number_lists(root: etree._Element) -> None:
     """Each ``<li>`` of an ordered list gets its marker as written (``data-marker``), which print.css draws."""
-    for ol in root.iter(x("ol")):
+    def is_ol(el: etree._Element) -> bool:  # a note's list is a span by now (pdf._footnotes_to_calls)
+        return el.tag == x("ol") or "fnb-ol" in (el.get("class") or "").split()
+
+    def is_li(el: etree._Element) -> bool:
+        return el.tag == x("li") or "fnb-li" in (el.get("class") or "").split()
+
+    for ol in [el for el in root.iter() if isinstance(el.tag, str) and is_ol(el)]:
         if "prompts" in (ol.get("class") or "").split():
             continue
-        items = [li for li in ol if li.tag == x("li")]
+        items = [li for li in ol if is_li(li)]
         reversed_ = ol.get("reversed") is not None
         try:
             number = int(ol.get("start")) if ol.get("start") else (len(items) if reversed_ else 1)

@@ -95,6 +95,19 @@ def test_pdf_fonts_embedded(books: dict[str, dict[str, Path]], name: str) -> Non
     assert used and all(embedded for _, embedded in used), used
 
 
+@pytest.mark.parametrize("name", SOURCES)
+def test_pdf_has_every_word_of_the_epub_inside_the_page(books: dict[str, dict[str, Path]], name: str) -> None:
+    """The check `essaybook check --outputs` makes (check.print_fidelity), on every book: nothing drawn off the
+    page or past the text block, every word of the EPUB in the PDF in order, each note beside its call."""
+    from essaybook.check.print_fidelity import compare
+    from essaybook.paper import text_block_points
+
+    if name not in books:
+        need_corpus()
+    problems = compare(books[name]["pdf"], books[name]["epub"], text_block_points)
+    assert not problems, "\n".join(f"{p.rule}: {p.message}" for p in problems)
+
+
 def _epub_text(path: Path, name: str) -> str:
     with zipfile.ZipFile(path) as z:
         root = etree.fromstring(z.read(f"EPUB/{name}"))

@@ -205,3 +205,26 @@ def test_outputs_of_the_projects_essay_pass_every_tool(monkeypatch: pytest.Monke
     assert run(["check", "--outputs", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert ran == (["epubcheck", "ace"] if validate.ace_available() else ["epubcheck"])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_outputs_report_words_the_pdf_lost_as_errors(tmp_path: Path) -> None:
+    """`check --outputs` compares the PDF's words with the EPUB's: here a handout against another essay's
+    EPUB, so the words are missing from the PDF (an error, with its page) and the notes are not beside calls."""
+    pytest.importorskip("pikepdf")
+    from essaybook import build as builder
+
+    from conftest import TEST_ESSAYS
+
+    made = {}
+    for name in ("footnotes-and-tables", "figures-and-names"):
+        doc = builder.load(TEST_ESSAYS / name / "essay.md")
+        made[name] = {fmt: tmp_path / f"{name}.{fmt}" for fmt in ("epub", "pdf")}
+        builder.make_outputs(doc, made[name], builder.Options())
+    same = output_rules.fidelity_findings(made["footnotes-and-tables"]["pdf"], made["footnotes-and-tables"]["epub"],
+                                          "footnotes-and-tables.pdf")
+    assert same == []
+    crossed = output_rules.fidelity_findings(made["footnotes-and-tables"]["pdf"], made["figures-and-names"]["epub"],
+                                             "footnotes-and-tables.pdf")
+    missing = [f for f in crossed if f.rule == "pdf-words-missing"]
+    assert missing and all(f.severity == "error" and f.message.startswith("page ") for f in missing)

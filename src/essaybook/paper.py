@@ -26,6 +26,18 @@ class Paper:
         return self.width - self.margins[1] - self.margins[3]
 
     @property
+    def text_width_em(self) -> float:
+        """The text block's width in ems of the body type (a point is 25.4/72 mm)."""
+        return self.text_width / (self.font_size * 25.4 / 72)
+
+    @property
+    def landscape_margins(self) -> tuple[float, float, float, float]:
+        """A wide table's page: the sheet turned, with even side margins (the binding edge is now at the top
+        or the bottom, which the larger top and bottom margins leave free)."""
+        side = min(self.margins[1], self.margins[3])
+        return (self.margins[0], side, self.margins[2], side)
+
+    @property
     def figure_max_height(self) -> float:
         """A figure never takes more than about two-fifths of the text block, so it fits where it falls."""
         return self.text_height * FIGURE_HEIGHT_SHARE
@@ -39,3 +51,16 @@ PAPERS = {
     "letter": Paper("letter", 215.9, 279.4, (22, 26, 25, 36), 11),
     "a5": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5),
 }
+
+
+def text_block_points(width: float, height: float) -> tuple[float, float] | None:
+    """The left and right edges of the text block (points) on a handout page of this size, portrait or
+    landscape, or None for a paper essaybook does not make (the checks then judge only the page's edges)."""
+    mm = 72 / 25.4
+    for paper in PAPERS.values():
+        for w, h, margins in ((paper.width, paper.height, paper.margins),
+                              (paper.height, paper.width, paper.landscape_margins)):
+            if abs(w * mm - width) < 1 and abs(h * mm - height) < 1:
+                return margins[3] * mm, (w - margins[1]) * mm
+    return None
+

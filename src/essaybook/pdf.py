@@ -32,6 +32,7 @@ from essaybook.labels import label
 from essaybook.mathprint import math_to_svg
 from essaybook.model import EPUB_TYPE, Document, x
 from essaybook.paper import LINE_PITCH_MM, PAPERS, Paper
+from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
 from essaybook.xhtml import serialize
@@ -122,18 +123,22 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
 
 def paper_css(paper: Paper) -> str:
     top, right, bottom, left = paper.margins
+    lt, lr, lb, ll = paper.landscape_margins
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
             f"figure img {{ max-height: {paper.figure_max_height:.0f}mm; }}\n"
-            f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
+            f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n"
+            # A table too wide for the text block gets a page of its own, turned to landscape.
+            f"@page landscape {{ size: {paper.name} landscape; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
 
 
 def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
-    _footnotes_to_calls(page)
+    _footnotes_to_calls(page, paper)
     math_to_svg(page)  # WeasyPrint has no MathML
+    print_moves(page, doc.metadata.lang, paper.text_width_em)
     _keep_korean_words_whole(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:
@@ -164,9 +169,14 @@ def _keep_korean_words_whole(page: etree._ElementTree) -> None:
     walk(page.getroot(), "")
 
 
-def _footnotes_to_calls(page: etree._ElementTree) -> None:
+def _footnotes_to_calls(page: etree._ElementTree, paper: Paper | None = None) -> None:
     """Move each note's body to its first call, as ``<span class="fn">``: WeasyPrint floats it to the foot of
-    the page where the call falls. Later calls of the same note keep a plain superscript number."""
+    the page where the call falls. Later calls of the same note keep a plain superscript number.
+
+    The float sits inline at the call, so it may hold only inline markup: each block of the note (paragraphs,
+    quotations, lists, code, tables) becomes a ``<span class="fnb fnb-TAG">`` that print.css displays as the
+    block it was, so the whole note prints in order at the foot of the page and nothing spills into the text.
+    """
     notes = {el.get("id"): el for el in page.iter(x("aside")) if el.get(EPUB_TYPE) == "footnote"}
     moved: dict[str, str] = {}
     for n, a in enumerate(list(page.iter(x("a")))):
@@ -184,30 +194,146 @@ def _footnotes_to_calls(page: etree._ElementTree) -> None:
         call = etree.Element(x("span"), {"class": "fn-call", "id": _CALL_PREFIX + note_id})
         holder.addprevious(call)
         span = etree.Element(x("span"), {"class": "fn", "id": note_id})
-        for block in notes[note_id]:
-            part = etree.SubElement(span, x("span"), {"class": "fn-p"})
-            part.text = block.text
-            for child in block:
-                if child.get("class") == "backlink":
-                    part.text = (child.tail or "").lstrip()
-                    continue
-                part.append(child)
+        span.text = notes[note_id].text
+        for block in list(notes[note_id]):
+            span.append(block)
+        for back in [el for el in span.iter(x("a")) if el.get("class") == "backlink"]:
+            _drop_keeping_tail(back, strip=True)
+        _blocks_to_spans(span)
         _collapse_whitespace(span)
         span.tail = holder.tail
         holder.getparent().replace(holder, span)
         moved[note_id] = a.text or str(n)
+        if paper is not None:
+            _continue_long_note(span, len(moved), paper)
     for section in list(page.iter(x("section"))):
         if section.get(EPUB_TYPE) == "footnotes":
             section.getparent().remove(section)
 
 
+# A note is set at 0.82 of the body size, 1.3 lines high (print.css .fn); a character is about half an em.
+_NOTE_SIZE, _NOTE_LEADING = 0.82, 1.3
+_LONG_NOTE = 0.5  # a note estimated longer than this share of the text block is continued on the next page
+_FIRST_PART = 0.45  # and its first part takes about this share (what is left of the call's page is unknown here)
+
+
+def _continue_long_note(span: etree._Element, number: int, paper: Paper) -> None:
+    """WeasyPrint 70 never splits a footnote: a note taller than the room left moves, with the line of its
+    call, to the next page (or further), leaving a page mostly empty. So a long note is split here: its first
+    part stays at the call; the rest becomes a second, unnumbered note ("7 (continued)") anchored at the start
+    of the next paragraph, with ``footnote-policy: auto``, so it goes to the foot of the next page when the
+    call's page is full, as books continue long notes."""
+    per_line = paper.text_width_em / (_NOTE_SIZE * 0.5)
+    page_lines = paper.text_height / (paper.font_size * 25.4 / 72 * _NOTE_SIZE * _NOTE_LEADING)
+
+    def lines(el: etree._Element) -> int:
+        text = "".join(el.itertext())
+        if "fnb-pre" in (el.get("class") or ""):
+            return sum(math.ceil(max(len(t), 1) / per_line) for t in text.split("\n"))
+        return math.ceil(len(" ".join(text.split())) / per_line)
+
+    parts = [c for c in span if isinstance(c.tag, str)]
+    total = sum(lines(c) for c in parts) or math.ceil(len("".join(span.itertext())) / per_line)
+    if total <= _LONG_NOTE * page_lines:
+        return
+    target = _FIRST_PART * page_lines
+    rest: list[etree._Element] = []
+    used = 0
+    for i, part in enumerate(parts):
+        used += lines(part)
+        if used >= target:
+            if i == 0 and not _split_paragraph(part, int(target * per_line)):
+                return  # one paragraph with markup in it: left whole
+            rest = parts[i + 1:] if i else [part.getnext(), *parts[1:]]
+            break
+    rest = [r for r in rest if r is not None]
+    anchor = _next_paragraph(span)
+    if not rest or anchor is None:
+        return
+    cont = etree.Element(x("span"), {"class": "fn fn-cont", "data-note": str(number), "aria-hidden": "true"})
+    for part in rest:
+        cont.append(part)
+    lead = anchor[0] if len(anchor) and anchor[0].get("class") == "pnum" else None
+    if lead is not None:
+        cont.tail, lead.tail = lead.tail, None
+        lead.addnext(cont)
+    else:
+        cont.tail, anchor.text = anchor.text, None
+        anchor.insert(0, cont)
+
+
+def _split_paragraph(part: etree._Element, chars: int) -> bool:
+    """Split a note's plain paragraph after the sentence that ends nearest ``chars`` characters in."""
+    if len(part) or not part.text:
+        return False
+    ends = [m.end() for m in re.finditer(r"[.!?;][\u201d\u2019)]?\s+", part.text)]
+    if not ends:
+        return False
+    cut = min(ends, key=lambda e: abs(e - chars))
+    if cut >= len(part.text.rstrip()):
+        return False
+    tail = etree.Element(x("span"), {"class": part.get("class")})
+    tail.text, part.text = part.text[cut:], part.text[:cut].rstrip()
+    part.addnext(tail)
+    return True
+
+
+def _inside_note(el: etree._Element) -> bool:
+    return any("fn" in (a.get("class") or "").split() for a in el.iterancestors())
+
+
+def _next_paragraph(el: etree._Element) -> etree._Element | None:
+    """The first ``<p>`` after ``el`` in document order, outside any note."""
+    after = False
+    for node in el.getroottree().getroot().iter():
+        if node is el:
+            after = True
+        elif after and node.tag == x("p") and not _inside_note(node):
+            return node
+    return None
+
+
+_NOTE_BLOCKS = {x(t): t for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",
+                                  "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption",
+                                  "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "section", "aside")}
+
+
+def _blocks_to_spans(span: etree._Element) -> None:
+    """Every block inside a note becomes a span carrying its tag as a class (``fnb fnb-blockquote``); the
+    attributes a list needs to number itself as written stay."""
+    for el in list(span.iter()):
+        tag = _NOTE_BLOCKS.get(el.tag)
+        if tag is None or el is span:
+            continue
+        classes = " ".join(["fnb", f"fnb-{tag}", *(el.get("class") or "").split()])
+        keep = {k: v for k, v in el.attrib.items() if k in ("start", "reversed", "type", "value", "lang", "dir")}
+        el.tag = x("span")
+        el.attrib.clear()
+        el.attrib.update({"class": classes, **keep})
+
+
+def _drop_keeping_tail(el: etree._Element, strip: bool = False) -> None:
+    parent, tail = el.getparent(), el.tail or ""
+    if strip:
+        tail = tail.lstrip()
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
 def _collapse_whitespace(el: etree._Element) -> None:
     """A note's line breaks become spaces (a note is set inline at its call; a space before a newline there
-    trips WeasyPrint's line breaking)."""
+    trips WeasyPrint's line breaking), except in its code, whose lines are kept."""
+    def inside_code(node: etree._Element) -> bool:
+        return any("fnb-pre" in (p.get("class") or "").split() for p in (node, *node.iterancestors()))
+
     for node in el.iter():
-        if node.text:
+        if node.text and not inside_code(node):
             node.text = re.sub(r"\s+", " ", node.text)
-        if node is not el and node.tail:
+        if node is not el and node.tail and not inside_code(node.getparent()):
             node.tail = re.sub(r"\s+", " ", node.tail)
 
 

@@ -70,6 +70,9 @@ RULES: dict[str, str] = {
     "pdf-untagged": ERROR,
     "pdf-lang": ERROR,
     "pdf-folio": ERROR,
+    "pdf-content-outside": ERROR,
+    "pdf-words-missing": ERROR,
+    "pdf-note-displaced": WARNING,
     "tool-missing": WARNING,
 }
 

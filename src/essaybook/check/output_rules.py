@@ -54,7 +54,24 @@ def check_outputs(paths: list[Path], *, blocked: Collection[str] = ()) -> list[F
             if validate.ace_available():
                 findings += [_tool_finding(f"{doc.slug}.epub", f) for f in validate.ace(targets["epub"])]
             findings += _pdf_findings(targets["pdf"], f"{doc.slug}.pdf", doc.metadata.lang)
+            findings += fidelity_findings(targets["pdf"], targets["epub"], f"{doc.slug}.pdf")
     return findings
+
+
+def fidelity_findings(pdf: Path, epub: Path, name: str) -> list[Finding]:
+    """Every word of the e-book on the printed page, inside the page, notes beside their calls
+    (``print_fidelity``)."""
+    from essaybook.check import print_fidelity
+    from essaybook.paper import text_block_points
+
+    try:
+        import pikepdf  # noqa: F401
+    except ImportError:
+        return []  # _pdf_findings already says pikepdf is missing
+    if not print_fidelity.available():
+        return []  # and that pdftotext is
+    return [Finding(name, 0, 0, RULES[p.rule], p.message, p.rule)
+            for p in print_fidelity.compare(pdf, epub, text_block_points)]
 
 
 def _tool_finding(epub: str, f: validate.Finding) -> Finding:

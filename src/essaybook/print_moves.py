@@ -1,0 +1,270 @@
+"""The print copy's structural moves for content that paper cannot scroll: wide tables, long code, lists numbered
+as written, inline pictures, and links a reader cannot click. Each works on the copy of the page that the PDF is
+laid out from; the EPUB's page is never touched.
+
+Why each move exists:
+
+- Tables: a spreadsheet pasted as Markdown can be wider than the text block. Its type steps down by column count,
+  and a table still too wide for the portrait text block (estimated from its longest words, see ``_table_width``)
+  goes on a landscape page of its own, rather than off the edge of the sheet.
+- Code: every source line becomes its own block with a hanging indent, so a line that must wrap continues
+  indented under itself, with a faint arrow in the indent (``print.css``), and never leaves the text block.
+- Lists: WeasyPrint 70 ignores ``start``, ``reversed`` and ``type`` on ``<ol>`` (it numbers 1, 2, 3): the
+  numbers are written out as the EPUB's reader would show them.
+- Inline pictures: an SVG with only a ``viewBox`` has no size, and WeasyPrint draws it as wide as the text block;
+  a picture inside a line is set about a line high unless the author gave it a size.
+- Links: an address a reader cannot follow on paper is listed under "Links" at the end of the essay, keyed by a
+  superscript letter at the link; a link to a place in the essay prints that place's page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from essaybook.labels import label
+from essaybook.model import EPUB_TYPE, x
+
+_BLOCK_TAGS = {x(t) for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",
+                              "figure", "section", "aside", "header", "footer", "h1", "h2", "h3", "h4", "h5",
+                              "h6", "hr", "address", "details", "summary")}
+
+# The text block's width in ems of the body type, for each paper (pdf.PAPERS: width minus side margins, over the
+# base size), and on the landscape page. Kept here beside the estimate that uses them; pdf.py passes its own.
+CHAR_EM = 0.5  # a character of Charis SIL, on average, in ems
+CELL_PADDING_EM = 1.2
+COMFORT_CHARS = 14  # a column is comfortable when its longest cell wraps at about this many characters
+SMALL_COLUMNS, SMALLER_COLUMNS = 5, 8  # the type steps down once at 5 columns, twice at 8
+SMALL_SCALE, SMALLER_SCALE = 0.8, 0.72
+
+
+def print_moves(page: etree._ElementTree, lang: str, text_width_em: float) -> None:
+    """All the moves, in an order where each sees what the previous one left."""
+    root = page.getroot()
+    essay = next(s for s in root.iter(x("section")) if s.get("id") == "essay")
+    _number_lists(root)
+    _size_inline_images(root)
+    _fit_tables(essay, text_width_em)
+    _code_lines(root)
+    _print_link_addresses(essay, lang)
+
+
+# --- lists ---------------------------------------------------------------------------------------------------
+
+def _number_lists(root: etree._Element) -> None:
+    """Each ``<li>`` of an ordered list gets its marker as written (``data-marker``), which print.css draws."""
+    def is_ol(el: etree._Element) -> bool:  # a note's list is a span by now (pdf._footnotes_to_calls)
+        return el.tag == x("ol") or "fnb-ol" in (el.get("class") or "").split()
+
+    def is_li(el: etree._Element) -> bool:
+        return el.tag == x("li") or "fnb-li" in (el.get("class") or "").split()
+
+    for ol in [el for el in root.iter() if isinstance(el.tag, str) and is_ol(el)]:
+        if "prompts" in (ol.get("class") or "").split():
+            continue
+        items = [li for li in ol if is_li(li)]
+        reversed_ = ol.get("reversed") is not None
+        try:
+            number = int(ol.get("start")) if ol.get("start") else (len(items) if reversed_ else 1)
+        except ValueError:
+            number = len(items) if reversed_ else 1
+        kind = ol.get("type") or "1"
+        for li in items:
+            if (li.get("value") or "").lstrip("-").isdigit():
+                number = int(li.get("value"))
+            li.set("data-marker", f"{_marker(number, kind)}.")
+            number += -1 if reversed_ else 1
+        ol.set("class", ((ol.get("class") or "") + " as-written").strip())
+
+
+def _marker(n: int, kind: str) -> str:
+    if kind in ("a", "A") and n > 0:
+        letters = ""
+        while n:
+            n, r = divmod(n - 1, 26)
+            letters = chr(ord("a") + r) + letters
+        return letters.upper() if kind == "A" else letters
+    if kind in ("i", "I") and 0 < n < 4000:
+        numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                    (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        out = ""
+        for value, letters in numerals:
+            while n >= value:
+                out, n = out + letters, n - value
+        return out.upper() if kind == "I" else out
+    return str(n)
+
+
+# --- inline pictures -----------------------------------------------------------------------------------------
+
+def _size_inline_images(root: etree._Element) -> None:
+    """An image inside a line of text (not a figure) without a size of its own is set about a line high."""
+    for img in root.iter(x("img")):
+        parent = img.getparent()
+        if parent is None or parent.tag == x("figure") or img.get("class") == "qr":
+            continue
+        if img.get("width") or img.get("height"):
+            continue
+        img.set("class", ((img.get("class") or "") + " inline-picture").strip())
+
+
+# --- tables --------------------------------------------------------------------------------------------------
+
+def _fit_tables(essay: etree._Element, text_width_em: float) -> None:
+    """Step a table's type down by column count; a table still too wide goes on a landscape page."""
+    for table in list(essay.iter(x("table"))):
+        columns = _column_count(table)
+        classes = (table.get("class") or "").split()
+        scale = 1.0
+        if columns >= SMALLER_COLUMNS:
+            classes.append("table-smaller")
+            scale = SMALLER_SCALE
+        elif columns >= SMALL_COLUMNS:
+            classes.append("table-small")
+            scale = SMALL_SCALE
+        if classes:
+            table.set("class", " ".join(classes))
+        if _table_width(table) * scale > text_width_em and _is_top_level(table, essay):
+            holder = etree.Element(x("div"), {"class": "landscape"})
+            table.addprevious(holder)
+            holder.tail, table.tail = table.tail, None
+            holder.append(table)
+        for a in table.iter(x("a")):
+            _break_after_slashes(a)
+
+
+def _is_top_level(table: etree._Element, essay: etree._Element) -> bool:
+    return table.getparent() is essay
+
+
+def _column_count(table: etree._Element) -> int:
+    widest = 0
+    for tr in table.iter(x("tr")):
+        widest = max(widest, sum(int(c.get("colspan") or 1) if (c.get("colspan") or "1").isdigit() else 1
+                                 for c in tr if c.tag in (x("td"), x("th"))))
+    return widest
+
+
+def _table_width(table: etree._Element) -> float:
+    """The table's comfortable width in ems of its own type: per column, the longest word that cannot break
+    (codes and addresses can: they count as short) or the longest cell up to ``COMFORT_CHARS`` characters,
+    whichever is more, plus the cells' padding."""
+    widths: dict[int, float] = {}
+    for tr in table.iter(x("tr")):
+        column = 0
+        for cell in tr:
+            if cell.tag not in (x("td"), x("th")):
+                continue
+            text = " ".join("".join(_flow_text(cell)).split())
+            breakable = " ".join("".join(t.itertext()) for t in cell.iter(x("code"), x("a")))
+            words = [w for w in text.split() if w not in breakable.split()]
+            longest_word = max((len(w) for w in words), default=0)
+            chars = max(longest_word, min(len(text), COMFORT_CHARS))
+            widths[column] = max(widths.get(column, 0), chars * CHAR_EM + CELL_PADDING_EM)
+            column += int(cell.get("colspan") or 1) if (cell.get("colspan") or "1").isdigit() else 1
+    return sum(widths.values())
+
+
+def _flow_text(el: etree._Element):
+    """The text of ``el`` a reader sees in the cell (a note's body floats away to the foot of the page)."""
+    if el.text:
+        yield el.text
+    for child in el:
+        if "fn" not in (child.get("class") or "").split():
+            yield from _flow_text(child)
+        if child.tail:
+            yield child.tail
+
+
+_SLASH = re.compile(r"(?<=/)(?=[^/])")
+
+
+def _break_after_slashes(a: etree._Element) -> None:
+    """A link whose text is an address may break after each slash (``<wbr>``), where a reader expects it."""
+    if len(a) or not a.text or not re.match(r"(?i)^(https?://|www\.)", a.text):
+        return
+    head, *parts = _SLASH.split(a.text)
+    a.text = head
+    for part in parts:
+        etree.SubElement(a, x("wbr")).tail = part
+
+
+# --- code ----------------------------------------------------------------------------------------------------
+
+def _code_lines(root: etree._Element) -> None:
+    """Each line of a plain code block becomes ``<span class="code-line">``: print.css hangs its continuation
+    lines and marks them."""
+    for pre in root.iter(x("pre")):
+        holder = pre[0] if len(pre) == 1 and pre[0].tag == x("code") and not (pre.text or "").strip() else pre
+        if len(holder) or not holder.text:
+            continue  # markup inside the code (an author's own spans): it wraps, unmarked
+        lines = holder.text.rstrip("\n").split("\n")
+        holder.text = None
+        for line in lines:
+            etree.SubElement(holder, x("span"), {"class": "code-line"}).text = line or "\u200b"
+        pre.set("class", ((pre.get("class") or "") + " code-lines").strip())
+
+
+# --- links ---------------------------------------------------------------------------------------------------
+
+def _print_link_addresses(essay: etree._Element, lang: str) -> None:
+    """External links get a superscript letter and an entry in a "Links" list at the end of the essay; a link
+    whose text is already its address is left alone. Links to places in the essay print the place's page."""
+    ids = {el.get("id") for el in essay.iter() if el.get("id")}
+    entries: list[tuple[str, etree._Element]] = []
+    seen: dict[str, str] = {}
+    for a in list(essay.iter(x("a"))):
+        href = a.get("href") or ""
+        if a.get(EPUB_TYPE) == "noteref" or "backlink" in (a.get("class") or ""):
+            continue
+        if href.startswith("#"):
+            if href[1:] in ids:
+                a.set("class", ((a.get("class") or "") + " internal").strip())
+            continue
+        if not re.match(r"(?i)^(https?|mailto):", href) or _in_title_block(a):
+            continue
+        text = " ".join("".join(a.itertext()).split())
+        if _same_address(text, href):
+            continue
+        key = seen.get(href)
+        if key is None:
+            key = _marker(len(seen) + 1, "a")
+            seen[href] = key
+            entries.append((key, a))
+        sup = etree.Element(x("sup"), {"class": "link-key", "aria-hidden": "true"})
+        sup.text = key
+        sup.tail, a.tail = a.tail, None
+        a.addnext(sup)
+    if not entries:
+        return
+    short = " short" if len(entries) <= _SHORT_LIST else ""  # kept on one page, as a list this short reads
+    section = etree.Element(x("section"), {"class": "link-list" + short, "id": "essaybook-links",
+                                           "aria-label": label(lang, "links")})
+    etree.SubElement(section, x("h2")).text = label(lang, "links")
+    dl = etree.SubElement(section, x("dl"))
+    for key, a in entries:
+        etree.SubElement(dl, x("dt")).text = key
+        dd = etree.SubElement(dl, x("dd"))
+        link = etree.SubElement(dd, x("a"), {"href": a.get("href")})
+        link.text = re.sub(r"(?i)^mailto:", "", a.get("href"))
+        _break_after_slashes(link)
+    notes = [s for s in essay if s.tag == x("section") and s.get(EPUB_TYPE) == "footnotes"]
+    if notes:
+        notes[0].addprevious(section)
+    else:
+        essay.append(section)
+
+
+_SHORT_LIST = 8
+
+
+def _in_title_block(a: etree._Element) -> bool:
+    return any(p.tag == x("header") for p in a.iterancestors())
+
+
+def _same_address(text: str, href: str) -> bool:
+    def bare(s: str) -> str:
+        return re.sub(r"(?i)^(https?://|mailto:)(www\.)?", "", s).rstrip("/")
+
+    return bare(text) == bare(href)

@@ -1,0 +1,155 @@
+"""Nothing lost on paper: the print fixtures (wide and long tables, long code, forty notes with block content,
+lists numbered as written, inline and block SVGs, links) built on A4, Letter and A5, and every word of each
+EPUB found in its PDF inside the page, in order, each note on its call's page or the next
+(check.print_fidelity, the same check `essaybook check --outputs` runs)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from essaybook.check import print_fidelity
+from essaybook.check.print_fidelity import compare, epub_text, pdf_words
+from essaybook.paper import text_block_points
+
+from conftest import TEST_ESSAYS, build
+from pdf_reading import page_size_mm, page_texts
+
+FIXTURES = ["print-tables", "print-code-lists", "print-notes"]
+PAPERS = ["a4", "letter", "a5"]
+
+
+@pytest.fixture(scope="session")
+def print_books(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Path]]:
+    """Each fixture built once per paper by `essaybook build` (EPUB and PDF from one layout)."""
+    out = tmp_path_factory.mktemp("print-books")
+    books = {}
+    for name in FIXTURES:
+        for paper in PAPERS:
+            folder = out / f"{name}-{paper}"
+            assert build(["build", str(TEST_ESSAYS / name), "--out-dir", str(folder), "--paper", paper, "-q"]) == 0
+            books[name, paper] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
+    return books
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_word_inside_the_page_in_order_and_notes_beside_their_calls(
+        print_books: dict, name: str, paper: str) -> None:
+    book = print_books[name, paper]
+    problems = compare(book["pdf"], book["epub"], text_block_points)
+    assert not problems, "\n".join(f"{p.rule}: {p.message}" for p in problems)
+    assert len(epub_text(book["epub"]).body) > 250  # the comparison had something to compare
+
+
+def test_the_fixtures_hold_what_the_issue_lists() -> None:
+    tables = (TEST_ESSAYS / "print-tables" / "essay.md").read_text(encoding="utf-8")
+    assert any(line.count("|") == 13 for line in tables.splitlines()), "a 12-column table"
+    assert len(re.findall(r"^\| Day \d+ ", tables, flags=re.M)) == 60, "a 60-row table"
+    notes = (TEST_ESSAYS / "print-notes" / "essay.md").read_text(encoding="utf-8")
+    assert len(re.findall(r"^\[\^n\d+\]:", notes, flags=re.M)) == 40
+    assert notes.count("[^n5]") == 3, "a note cited twice (and defined once)"
+    code = (TEST_ESSAYS / "print-code-lists" / "essay.md").read_text(encoding="utf-8")
+    assert max(len(line) for line in code.splitlines()) >= 200
+
+
+def test_wide_table_gets_a_landscape_page_and_keeps_every_column(print_books: dict) -> None:
+    for paper in PAPERS:
+        pdf = print_books["print-tables", paper]["pdf"]
+        words = pdf_words(pdf)
+        landscape = {w.page for w in words if w.width > w.height}
+        assert len(landscape) == 1, paper
+        page = landscape.pop()
+        text = " ".join(w.text for w in words if w.page == page)
+        for heading in ("CO₂", "Urban", "Median", "Notes", "Grenadines", "languages"):
+            assert heading in re.sub("[\u2010-] ", "", text), (paper, heading)
+
+
+def test_long_table_starts_where_it_falls_and_repeats_its_header(print_books: dict) -> None:
+    pdf = print_books["print-tables", "a4"]["pdf"]
+    pages = [" ".join(t.split()) for t in page_texts(pdf)]
+    first = next(i for i, t in enumerate(pages) if "Day 1 " in t)
+    assert "The table above is wide" in pages[first], "the 60-row table starts on the page of its lead-in"
+    with_rows = [t for t in pages if re.search(r"Day \d+ ", t)]
+    assert len(with_rows) >= 2 and all("Reading (mm)" in t for t in with_rows), "the header row repeats"
+
+
+def test_lists_keep_their_numbering_and_links_their_addresses(print_books: dict) -> None:
+    pdf = print_books["print-code-lists", "a4"]["pdf"]
+    text = " ".join(" ".join(page_texts(pdf)).split())
+    assert "7. Seventh" in text and "8. Eighth" in text and "9. Ninth" in text
+    assert "3. Third from last" in text and "1. Last" in text
+    assert "a. Rain gauge at the school" in text and "b. Rain gauge" in text
+    assert "Links" in text and "https://handbook.example.org/gauges/reading-the-tube" in text.replace("/ ", "/")
+    assert text.count("example.org/short") == 1, "an address that is its own text is not repeated"
+    assert re.search(r"listed above \(p\. \d+\)", text), "an internal link prints its target's page"
+    notes = " ".join(" ".join(page_texts(print_books["print-notes", "a4"]["pdf"])).split())
+    assert "7. in the parish newsletter, 8. in the county almanac." in notes, "a list in a note, as written"
+
+
+def test_inline_svg_is_a_line_high(print_books: dict) -> None:
+    """The drop icon (an SVG with only a viewBox) sits inside its line: the words either side of it share the
+    line (drawn page-wide, it took a line of its own and split the sentence across two pages)."""
+    for paper in PAPERS:
+        words = pdf_words(print_books["print-code-lists", paper]["pdf"])
+        i = next(i for i, w in enumerate(words) if w.text == "drop" and words[i + 1].text == "marks")
+        drop, marks = words[i], words[i + 1]
+        assert drop.page == marks.page and abs(drop.y0 - marks.y0) < 2, paper
+        assert marks.x0 - drop.x1 < 30, "a gap of about a line's height, not more"
+
+
+def test_code_wraps_inside_the_text_block(print_books: dict) -> None:
+    pdf = print_books["print-code-lists", "a5"]["pdf"]
+    words = pdf_words(pdf)
+    token = [w for w in words if w.text.startswith("b64:") or "ZZtail" in w.text]
+    assert token and all(w.x1 <= text_block_points(w.width, w.height)[1] + 1 for w in token)
+    assert page_size_mm(pdf) == pytest.approx((148.0, 210.0), abs=0.2)
+
+
+# --- the check catches loss ----------------------------------------------------------------------------------
+
+def test_check_reports_words_missing_from_another_books_pdf(print_books: dict) -> None:
+    """The check can fail: the tables essay's EPUB against the notes essay's PDF misses nearly everything."""
+    problems = compare(print_books["print-notes", "a4"]["pdf"], print_books["print-tables", "a4"]["epub"],
+                       text_block_points)
+    assert any(p.rule == "pdf-words-missing" for p in problems)
+
+
+def test_check_reports_text_drawn_past_the_edge(tmp_path: Path) -> None:
+    import weasyprint
+
+    pdf = tmp_path / "wide.pdf"
+    weasyprint.HTML(string="<html lang='en'><body><p>Inside words.</p><pre style='white-space: pre'>"
+                           + "overflowing" * 30 + "</pre></body></html>").write_pdf(
+        pdf, stylesheets=[weasyprint.CSS(string="@page { size: A4; margin: 24mm 26mm 26mm 36mm }")])
+    words = pdf_words(pdf)
+    assert any(w.x1 > w.width for w in words)
+    problems = print_fidelity._outside(words, text_block_points)
+    assert [p.rule for p in problems] == ["pdf-content-outside", "pdf-content-outside"] or \
+        {p.rule for p in problems} == {"pdf-content-outside"}
+
+
+def test_note_far_from_its_call_is_reported(print_books: dict) -> None:
+    """Notes matched against the wrong pages: the check says where they are."""
+    book = print_books["print-notes", "a4"]
+    stream = print_fidelity._Stream([w for w in pdf_words(book["pdf"]) if print_fidelity._on_page(w)])
+    text = epub_text(book["epub"])
+    last = list(text.notes)[-1]
+    problems = print_fidelity._check_note(stream, stream.words, last, text.notes[last], 1)
+    assert [p.rule for p in problems] == ["pdf-note-displaced"]
+
+
+def test_a_long_note_starts_on_its_calls_page_and_continues_on_the_next(print_books: dict) -> None:
+    """A note of about a page: its first part at the foot of the call's page, the rest "(continued)" on the
+    next page, instead of the call's line and the whole note moving on together."""
+    for paper in PAPERS:
+        texts = page_texts(print_books["print-notes", paper]["pdf"])
+        pages = [" ".join(re.sub(r"[\u2010-]\n", "", t).split()) for t in texts]
+        call = next(i for i, t in enumerate(pages) if "A claim that needs a long note" in t)
+        assert "The long note." in pages[call], paper
+        end = next(i for i, t in enumerate(pages) if "End of the long note" in t)
+        assert end in (call, call + 1), paper
+        if end == call + 1:
+            assert "(continued)" in pages[end], paper

@@ -1,0 +1,82 @@
+"""The print copy's moves on small pages, without a layout: list markers as written, inline pictures, table
+classes and the landscape decision, code lines, link keys and the link list, notes as block spans."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from essaybook import pdf, print_moves
+from essaybook.model import XHTML_NS, x
+from essaybook.paper import PAPERS
+
+A4 = PAPERS["a4"]
+
+
+def page(body: str) -> etree._ElementTree:
+    html = (f'<html xmlns="{XHTML_NS}" xmlns:epub="http://www.idpf.org/2007/ops" lang="en"><body>'
+            f'<section id="essay" class="essay">{body}</section><section id="notes"/></body></html>')
+    return etree.ElementTree(etree.fromstring(html))
+
+
+def test_markers_as_written() -> None:
+    tree = page('<ol start="7"><li>a</li><li>b</li></ol><ol reversed="reversed"><li>x</li><li>y</li><li>z</li>'
+                '</ol><ol type="a" start="26"><li>p</li><li>q</li></ol><ol type="I" start="4"><li>r</li></ol>'
+                '<ol><li value="10">s</li><li>t</li></ol><ol start="bad"><li>u</li></ol>')
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    markers = [li.get("data-marker") for li in tree.iter(x("li"))]
+    assert markers == ["7.", "8.", "3.", "2.", "1.", "z.", "aa.", "IV.", "10.", "11.", "1."]
+
+
+def test_inline_pictures_and_figures() -> None:
+    tree = page('<p>A <img src="i.svg" alt="i"/> and <img src="j.svg" alt="j" width="40"/></p>'
+                '<figure><img src="f.svg" alt="f"/></figure>')
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    classes = [img.get("class") for img in tree.iter(x("img"))]
+    assert classes == ["inline-picture", None, None]
+
+
+def test_table_steps_down_and_goes_landscape_when_too_wide() -> None:
+    def table(columns: int, word: str) -> str:
+        row = "".join(f"<td>{word}</td>" for _ in range(columns))
+        return f"<table><tr>{row}</tr></table>"
+
+    tree = page(table(3, "short") + table(6, "medium") + table(12, "Grenadines and Saint Vincent"))
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    tables = list(tree.iter(x("table")))
+    assert [t.get("class") for t in tables] == [None, "table-small", "table-smaller"]
+    assert [t.getparent().get("class") for t in tables] == ["essay", "essay", "landscape"]
+
+
+def test_code_lines_and_wbr_after_slashes() -> None:
+    tree = page('<pre><code>one\n\ntwo\n</code></pre><table><tr><td><a href="https://e.org/a/b">'
+                'https://e.org/a/b</a></td></tr></table>')
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    lines = [s.text for s in tree.iter(x("span")) if s.get("class") == "code-line"]
+    assert lines == ["one", "\u200b", "two"]
+    a = next(tree.iter(x("a")))
+    assert "".join(a.itertext()) == "https://e.org/a/b" and len(a.findall(x("wbr"))) == 3  # after "//", "e.org/", "a/"
+
+
+def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:
+    tree = page('<p><a href="https://a.org/x">the report</a>, <a href="https://a.org/x">again</a>, '
+                '<a href="https://www.b.org/">b.org</a> and <a href="#essay">above</a>.</p>')
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    keys = [s.text for s in tree.iter(x("sup")) if s.get("class") == "link-key"]
+    assert keys == ["a", "a"]
+    listed = [dd.xpath("string()") for dd in tree.iter(x("dd"))]
+    assert listed == ["https://a.org/x"]
+    assert "internal" in next(a for a in tree.iter(x("a")) if a.get("href") == "#essay").get("class")
+
+
+def test_a_notes_blocks_become_block_spans_in_order() -> None:
+    tree = page('<p>Claim.<sup><a epub:type="noteref" href="#fn-1">1</a></sup> Next.</p>'
+                '<section epub:type="footnotes"><aside id="fn-1" epub:type="footnote"><p><a class="backlink" '
+                'href="#r">1.</a> First.</p><blockquote><p>Quoted.</p></blockquote><ol start="7"><li>seven</li>'
+                '</ol><pre>a = 1\nb = 2</pre></aside></section>')
+    pdf._footnotes_to_calls(tree, A4)
+    note = next(s for s in tree.iter(x("span")) if s.get("class") == "fn")
+    assert [s.get("class").split()[1] for s in note.iter(x("span")) if "fnb" in (s.get("class") or "")] == \
+        ["fnb-p", "fnb-blockquote", "fnb-p", "fnb-ol", "fnb-li", "fnb-pre"]
+    assert " ".join(note.itertext()).split() == ["First.", "Quoted.", "seven", "a", "=", "1", "b", "=", "2"]
+    assert "a = 1\nb = 2" in "".join(note.itertext()), "code keeps its lines"
+    assert note.tail == " Next." and not list(tree.iter(x("blockquote"))), "nothing left in the running text"

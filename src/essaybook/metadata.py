@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from essaybook.errors import SourceError
+from essaybook.labels import language_warnings
 from essaybook.paper import PAPERS
 from essaybook.rules import Diagnostic
 from essaybook.source import Source
@@ -25,7 +26,7 @@ PAPER_SIZES = tuple(PAPERS)
 
 _KNOWN_KEYS = (
     "title", "subtitle", "author", "date", "lang", "description", "subject", "keywords", "rights",
-    "identifier", "cover", "source_url", "notes", "paper", "paragraph_numbers",
+    "identifier", "cover", "source_url", "notes", "paper", "paragraph_numbers", "dir",
 )
 _NOTES_KEYS = ("title", "lead", "prompts", "lines")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -62,6 +63,7 @@ class Metadata:
     notes: NotesSection = field(default_factory=NotesSection)
     paper: str = "a4"
     paragraph_numbers: bool = True
+    dir: str | None = None  # "rtl" or "ltr"; None: the language's own direction (labels.direction)
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -97,6 +99,10 @@ def parse_metadata(source: Source) -> Metadata:
     paper = (reader.text(data, "paper") or "a4").lower()
     if paper not in PAPER_SIZES:
         raise reader.fail("paper", f"paper '{paper}' is not one of {', '.join(PAPER_SIZES)}")
+    warnings += language_warnings(lang, source.path, lines.get("lang"))
+    direction = (reader.text(data, "dir") or "").lower() or None
+    if direction not in (None, "ltr", "rtl"):
+        raise reader.fail("dir", f"dir '{direction}' is not 'rtl' or 'ltr'; leave it out to follow the language")
     identifier = reader.text(data, "identifier") or _derived_identifier(title, authors, source_url)
     return Metadata(
         title=title,
@@ -115,6 +121,7 @@ def parse_metadata(source: Source) -> Metadata:
         notes=reader.notes(data),
         paper=paper,
         paragraph_numbers=reader.boolean(data, "paragraph_numbers", default=True),
+        dir=direction,
         warnings=tuple(source.warnings + warnings),
     )
 

@@ -72,6 +72,8 @@ class Document:
     assets: tuple[Asset, ...]
     cover: Asset | None
     warnings: list[Diagnostic] = field(default_factory=list)
+    # ``(first line, text)`` of the front matter and the body, to find where a character was written
+    source_parts: tuple[tuple[int, str], ...] = ()
 
     @property
     def images(self) -> list[etree._Element]:

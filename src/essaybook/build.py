@@ -168,13 +168,19 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> l
 
 
 def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, handout, edition: str) -> Written:
-    from essaybook.cover import make_cover
+    from essaybook.cover import draw_cover
     from essaybook.epub import write_epub
+    from essaybook.fonts import glyph_diagnostics
     from essaybook.rules import Diagnostic
     from essaybook.styles import read_css
 
     css = read_css(("base.css", "epub.css"), doc.folder)
-    cover = None if doc.cover else make_cover(doc.metadata)
+    cover = None
+    if not doc.cover:
+        drawn = draw_cover(doc.metadata)
+        cover = drawn.png
+        doc.warnings.extend(w for w in glyph_diagnostics(drawn.missing, doc.source_parts, doc.source_path,
+                                                         where="on the cover") if w not in doc.warnings)
     breaks = []
     if handout is not None:
         from essaybook.pagination import page_breaks

@@ -19,11 +19,22 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from essaybook.fonts import (ARABIC, CJK, DEVANAGARI, EMOJI, GREEK, HEBREW, TEXT, Face, cmap_of, fallback_file,
-                             font_file, glyph_diagnostics, needs_glyph)
+from essaybook.fonts import (
+    ARABIC,
+    CJK,
+    DEVANAGARI,
+    EMOJI,
+    GREEK,
+    HEBREW,
+    TEXT,
+    Face,
+    cmap_of,
+    fallback_file,
+    font_file,
+    needs_glyph,
+)
 from essaybook.labels import direction, short_names
 from essaybook.metadata import Metadata
-from essaybook.rules import Diagnostic
 
 WIDTH, HEIGHT = 1600, 2560
 FRAME = 70  # the rule's inset
@@ -61,9 +72,6 @@ class Cover:
     png: bytes
     lines: list[DrawnLine]
     missing: list[str]  # characters no installed font has
-
-    def warnings(self, meta: Metadata, path: Path | None = None) -> list[Diagnostic]:
-        return glyph_diagnostics(self.missing, [], path, where="on the cover")
 
 
 def make_cover(meta: Metadata) -> bytes:
@@ -195,9 +203,8 @@ def _words(text: str) -> list[tuple[str, str]]:
     """(word, separator after it): words at spaces; every character alone where a script writes no spaces."""
     out: list[tuple[str, str]] = []
     for i, token in enumerate(text.split(" ")):
-        if i:
-            if out:
-                out[-1] = (out[-1][0], " ")
+        if i and out:
+            out[-1] = (out[-1][0], " ")
         if not token:
             continue
         if any(_unspaced(c) for c in token):

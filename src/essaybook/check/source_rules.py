@@ -199,6 +199,18 @@ class _Essay:
         self.images(root, meta)
         self.quotes(md)
         self.typography(_prose_text(root), lang)
+        self.glyphs(root, meta)
+
+    def glyphs(self, root: etree._Element, meta: Metadata | None) -> None:
+        """What the handout would print as boxes: the build's own check (fonts.glyph_diagnostics) on the text
+        a reader sees, with fontconfig's coverage standing in for the layout."""
+        from essaybook.fonts import glyph_diagnostics, missing_characters
+
+        shown = [meta.title, meta.subtitle or "", *meta.authors] if meta else []
+        text = "".join(shown) + "".join(root.itertext())
+        parts = ((self.source.front_matter_line, self.source.front_matter), (self.source.body_line, self.body))
+        for d in glyph_diagnostics(missing_characters(text), parts, self.source.path):
+            self.report(d.rule, d.message, line=d.line)
 
     def headings(self) -> None:
         """The title is the book's h1; the build moves every heading down a level when the essay uses ``#``."""

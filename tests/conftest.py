@@ -84,3 +84,35 @@ def essay_pdfs(out_dir: Path) -> dict[str, Path]:
 def epub_files(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
+
+
+SOURCES = {
+    "essay": ESSAY,
+    "testsuite": CORPUS / "pandoc-testsuite" / "testsuite.md",
+    "footnotes-and-tables": TEST_ESSAYS / "footnotes-and-tables",
+    "figures-and-names": TEST_ESSAYS / "figures-and-names",
+    "korean-essay": TEST_ESSAYS / "korean-essay",
+    "hostile-html": TEST_ESSAYS / "hostile-html",
+}
+# One essay per script (tests/test_scripts.py), validated in the same EPUBCheck JVM as the others.
+SCRIPT_ESSAYS = ["arabic-essay", "hebrew-essay", "hindi-essay", "greek-essay", "greek-polytonic-essay",
+                 "russian-essay", "vietnamese-essay", "vietnamese-nfd-essay", "japanese-essay",
+                 "chinese-simplified-essay", "chinese-traditional-essay", "emoji-essay"]
+SOURCES.update({name: TEST_ESSAYS / name for name in SCRIPT_ESSAYS})
+ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html",
+             *SCRIPT_ESSAYS]
+
+
+@pytest.fixture(scope="session")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """Each source built as EPUB and PDF (A4) by `essaybook build`, so the EPUB's page list is the PDF's (shared
+    by test_books.py and test_scripts.py, so each is built once per session)."""
+    out = tmp_path_factory.mktemp("books")
+    built = {}
+    for name, source in SOURCES.items():
+        if not source.exists():
+            continue  # pandoc's test suite lives in the shared corpus: see test_corpus_is_there
+        folder = out / name
+        assert build(["build", str(source), "--out-dir", str(folder), "-q"]) == 0
+        built[name] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
+    return built

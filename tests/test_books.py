@@ -12,32 +12,8 @@ from lxml import etree
 
 from essaybook import validate
 
-from conftest import CORPUS, ESSAY, TEST_ESSAYS, build, need_corpus
+from conftest import ACE_BOOKS, SOURCES, TEST_ESSAYS, need_corpus
 from pdf_reading import fonts, page_texts
-
-SOURCES = {
-    "essay": ESSAY,
-    "testsuite": CORPUS / "pandoc-testsuite" / "testsuite.md",
-    "footnotes-and-tables": TEST_ESSAYS / "footnotes-and-tables",
-    "figures-and-names": TEST_ESSAYS / "figures-and-names",
-    "korean-essay": TEST_ESSAYS / "korean-essay",
-    "hostile-html": TEST_ESSAYS / "hostile-html",
-}
-ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html"]
-
-
-@pytest.fixture(scope="session")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
-    """Each source built as EPUB and PDF (A4) by `essaybook build`, so the EPUB's page list is the PDF's."""
-    out = tmp_path_factory.mktemp("books")
-    built = {}
-    for name, source in SOURCES.items():
-        if not source.exists():
-            continue  # pandoc's test suite lives in the shared corpus: see test_corpus_is_there
-        folder = out / name
-        assert build(["build", str(source), "--out-dir", str(folder), "-q"]) == 0
-        built[name] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
-    return built
 
 
 @pytest.fixture(scope="session")

@@ -179,7 +179,7 @@ class _Essay:
         for warning in meta.warnings if meta else ():
             if warning not in source.warnings:
                 key = next((k for k, (line, _) in self.keys.items() if line == warning.line), None)
-                self.report("front-matter-unknown-key", warning.message, line=warning.line,
+                self.report(warning.rule, warning.message, line=warning.line,
                             col=self.keys[key][1] if key else 1)
         return meta
 

@@ -141,8 +141,8 @@ def test_the_glyph_reader_sees_a_box(tmp_path: Path) -> None:
 
 def _lines(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     """(page, xMin, yMin, xMax, text) of every line pdftotext finds, bidi controls stripped."""
-    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True
+                         ).stdout.decode("utf-8", errors="replace")
     root = etree.fromstring(out.encode(), etree.XMLParser(recover=True))
     lines = []
     for number, page in enumerate(root.iter("{*}page"), start=1):
@@ -161,18 +161,31 @@ def test_right_to_left_lines_start_at_the_right_margin(books: dict[str, dict[str
     """Every line of the essay, its footnotes and the Notes page starts at the text block's right edge (the
     binding margin, 36 mm, is on the right); only the title block is centred."""
     right_edge = A4_WIDTH - 36 * MM
-    rows: dict[tuple[int, int], list[tuple[int, float, float, float, str]]] = {}
-    for ln in _lines(books[name]["pdf"]):  # pdftotext splits a line where its direction changes: join them
+    rows: dict[tuple[int, float], list[tuple[int, float, float, float, str]]] = {}
+    for ln in sorted(_lines(books[name]["pdf"]), key=lambda ln: (ln[0], ln[2])):
+        if re.fullmatch(r"\d+", ln[4].strip()):
+            continue  # a paragraph number alone in the margin
         if 62 < ln[2] < 775 and not (ln[0] == 1 and ln[2] < 300):  # page 1 opens with the centred title block
-            rows.setdefault((ln[0], round(ln[2])), []).append(ln)
+            # pdftotext splits a line where its direction changes, its parts a point or two apart: join them
+            key = next((k for k in rows if k[0] == ln[0] and abs(k[1] - ln[2]) < 4), (ln[0], ln[2]))
+            rows.setdefault(key, []).append(ln)
     body = [(key, max(p[3] for p in parts), " ".join(p[4] for p in parts)) for key, parts in rows.items()
             if any(re.search("[\u0590-\u06ff]", p[4]) for p in parts)]
     assert len(body) >= 8
-    # A list's numbers stand just inside the edge (the prompts' "1." ends 3 pt short of it); a quotation is
+    # A list's numbers stand just inside the edge (the prompts' "1." ends 3-5 pt short of it); a quotation is
     # indented 1.5 em (of its 0.95 em type) on both sides.
     quote_edge = right_edge - 1.5 * 0.95 * 11
-    off = [row for row in body if not (right_edge - 3.5 <= row[1] <= right_edge + 1 or abs(row[1] - quote_edge) < 1)]
+    off = [row for row in body if not (right_edge - 5 <= row[1] <= right_edge + 1 or abs(row[1] - quote_edge) < 1)]
     assert not off, off
+
+
+@pytest.mark.parametrize("name", [n for n in SCRIPT_ESSAYS if n not in RTL])
+def test_justified_lines_stay_inside_the_text_block(books: dict[str, dict[str, Path]], name: str) -> None:
+    """WeasyPrint 70 sets a justified line too wide when its words and spaces come from different faces (it ran
+    7 pt into the margin in Hindi with Charis's spaces): no line may end past the right margin."""
+    right_edge = A4_WIDTH - 26 * MM
+    over = [ln for ln in _lines(books[name]["pdf"]) if ln[3] > right_edge + 1]
+    assert not over, over
 
 
 @pytest.mark.parametrize("name", RTL)
@@ -204,7 +217,8 @@ def test_check_outputs_reads_right_to_left_folios(books: dict[str, dict[str, Pat
 # --- faces ------------------------------------------------------------------------------------------------
 
 
-FACES = {"arabic-essay": "Noto-Naskh-Arabic", "hebrew-essay": "Noto-Serif-Hebrew", "hindi-essay": "Annapurna",
+FACES = {"arabic-essay": "Noto-Naskh-Arabic", "hebrew-essay": "Noto-Serif-Hebrew",
+         "hindi-essay": "Noto-Serif-Devanagari",
          "greek-essay": "Gentium-Book-Plus", "greek-polytonic-essay": "Gentium-Book-Plus",
          "emoji-essay": "Noto-Color-Emoji", "chinese-traditional-essay": "CJK-TC", "japanese-essay": "CJK-JP"}
 
@@ -381,7 +395,7 @@ def test_the_glyph_warning_counts_lists_and_places(tmp_path: Path) -> None:
     assert warning.rule == "glyph-missing" and warning.line == 7
     assert warning.message.startswith("25 private use characters") and "and 5 more" in warning.message
     [hindi] = fonts.glyph_diagnostics(["क"], [(1, "क")], None)
-    assert "fonts-sil-annapurna" in hindi.message and "Devanagari" in hindi.message
+    assert "fonts-noto-core" in hindi.message and "Devanagari" in hindi.message
 
 
 @pytest.mark.parametrize("name", SCRIPT_ESSAYS)
@@ -397,12 +411,12 @@ def test_plain_check_reports_a_missing_glyph_at_its_line(tmp_path: Path) -> None
 
 
 def test_a_missing_script_face_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Hindi essay on a machine without Annapurna stops with the apt-get line (fontconfig's answer faked)."""
+    """A Greek essay on a machine without Gentium stops with the apt-get line (fontconfig's answer faked)."""
     from essaybook.errors import EnvironmentProblem
 
-    monkeypatch.setattr(fonts, "_installed", lambda family: family != fonts.DEVANAGARI.family)
-    needed = fonts.faces_for("रेशम मार्ग and Latin")
-    assert needed == (fonts.DEVANAGARI,)
-    with pytest.raises(EnvironmentProblem, match="apt-get install -y fonts-sil-annapurna"):
+    monkeypatch.setattr(fonts, "_installed", lambda family: family != fonts.GREEK.family)
+    needed = fonts.faces_for("λόγος and Latin")
+    assert needed == (fonts.GREEK,)
+    with pytest.raises(EnvironmentProblem, match="apt-get install -y fonts-sil-gentiumplus"):
         fonts.require_faces(fonts.BOOK_FACES + needed)
     fonts.require_faces(fonts.BOOK_FACES + fonts.faces_for("Latin only, Кириллица"))

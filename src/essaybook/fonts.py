@@ -33,12 +33,12 @@ CJK = Face("Noto Serif CJK SC", "fonts-noto-cjk", "Chinese, Japanese and Korean 
 MONO = Face("DejaVu Sans Mono", "fonts-dejavu-core", "code")
 # Each script's face, chosen beside Charis on the page: Gentium is Charis's Greek-complete sibling (Book
 # weight, to match Charis's colour); Noto Naskh Arabic is the size of Charis at the same point size (SIL's
-# Scheherazade needs ~1.4 times the size, which CSS fallback cannot give one face only); Annapurna is SIL's
-# Devanagari drawn to go with Charis.
+# Scheherazade needs ~1.4 times the size, which CSS fallback cannot give one face only); Noto Serif
+# Devanagari, as SIL's Annapurna (drawn to go with Charis) leaves a gap after every reph in Pango (चर्चा में).
 GREEK = Face("Gentium Book Plus", "fonts-sil-gentiumplus", "Greek text")
 ARABIC = Face("Noto Naskh Arabic", "fonts-noto-core", "Arabic text")
 HEBREW = Face("Noto Serif Hebrew", "fonts-noto-core", "Hebrew text")
-DEVANAGARI = Face("Annapurna SIL", "fonts-sil-annapurna", "Devanagari text")
+DEVANAGARI = Face("Noto Serif Devanagari", "fonts-noto-core", "Devanagari text")
 EMOJI = Face("Noto Color Emoji", "fonts-noto-color-emoji", "emoji")
 BOOK_FACES = (TEXT, CJK, MONO)
 

@@ -79,7 +79,21 @@ def make_cover(meta: Metadata) -> bytes:
     return draw_cover(meta).png
 
 
+def drawn_text(meta: Metadata) -> str:
+    """Every character the cover shows (for the glyph check when the cover's bytes come from the cache)."""
+    authors = short_names(meta.authors, meta.lang, keep=2) if len(meta.authors) > 6 else "".join(meta.authors)
+    return meta.title + (meta.subtitle or "") + authors
+
+
 def draw_cover(meta: Metadata) -> Cover:
+    return _draw(meta.title, meta.subtitle, meta.authors, meta.lang, meta.dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _draw(title: str, subtitle: str | None, authors: tuple[str, ...], lang: str, text_dir: str | None) -> Cover:
+    """The cover shows only these, so a warm process (``essaybook preview``) draws it once per title, not on
+    every save (it is most of the e-book's build time)."""
+    meta = Metadata(title=title, subtitle=subtitle, authors=authors, lang=lang, dir=text_dir)
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((FRAME, FRAME, WIDTH - FRAME, HEIGHT - FRAME), outline=_ACCENT, width=6)

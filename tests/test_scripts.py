@@ -420,3 +420,22 @@ def test_a_missing_script_face_names_its_package(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(EnvironmentProblem, match="apt-get install -y fonts-sil-gentiumplus"):
         fonts.require_faces(fonts.BOOK_FACES + needed)
     fonts.require_faces(fonts.BOOK_FACES + fonts.faces_for("Latin only, Кириллица"))
+
+
+def test_the_layout_probe_reads_pangos_glyphs(tmp_path: Path) -> None:
+    """The build's glyph check reads the laid-out handout (not fontconfig's guess): it must see the runs, their
+    faces, and the box Pango drew for a private-use character."""
+    from essaybook import pagination, pdf
+    from essaybook.build import load
+    from essaybook.xhtml import render_page
+
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: Probe\nlang: en\n---\n\nשלום and λόγος and a box \ue000 here.\n", encoding="utf-8")
+    doc = load(essay)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a4")
+    runs = pagination.text_runs(handout.document)
+    assert runs is not None, "WeasyPrint's layout could not be read"
+    assert [c for r in runs for c in r.unknown] == ["\ue000"]
+    assert {"Noto Serif Hebrew", "Gentium Book Plus"} <= {r.family for r in runs}
+    [warning] = [w for w in handout.warnings if w.rule == "glyph-missing"]
+    assert warning.line == 6 and "U+E000" in warning.message

@@ -152,8 +152,15 @@ def _runs(text: str, chain: list[Face], style: str, missing: list[str]) -> list[
     """Split ``text`` into runs of one font each: the first face of the chain that has the character, the
     face of the run it is in for spaces, marks and joiners; fontconfig's fallback for the rest."""
     runs: list[Run] = []
-    files = [f for f in (_face_file(face, style) for face in chain) if f is not None]
     emoji_file = _face_file(EMOJI, "Regular")
+
+    def first_with(char: str) -> tuple[Path, int] | None:
+        for face in chain:  # resolved lazily: an English title never asks fontconfig for the Arabic face
+            found = _face_file(face, style)
+            if found is not None and ord(char) in cmap_of(*found):
+                return found
+        return None
+
     for char in text:
         current = runs[-1].font if runs else None
         joins = runs and (not runs[-1].emoji or unicodedata.category(char) in ("Cf", "Mn", "Me", "Sk") or
@@ -162,11 +169,11 @@ def _runs(text: str, chain: list[Face], style: str, missing: list[str]) -> list[
                       (ord(char) in cmap_of(*current) and _neutral(char))):
             font = current
         else:
-            font = next((f for f in files if ord(char) in cmap_of(*f)), None) or fallback_file(char)
+            font = first_with(char) or fallback_file(char)
         if font is None:
             if needs_glyph(char):
                 missing.append(char)
-            font = current or files[0]
+            font = current or _face_file(chain[0], style) or _face_file(TEXT, "Regular")
         rtl = unicodedata.bidirectional(char) in ("R", "AL")
         if runs and runs[-1].font == font and (runs[-1].rtl == rtl or _neutral(char)):
             runs[-1] = Run(runs[-1].text + char, font, runs[-1].rtl, runs[-1].emoji)

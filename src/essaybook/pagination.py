@@ -101,19 +101,23 @@ class TextRun:
 
 
 def text_runs(document: weasyprint.document.Document) -> list[TextRun] | None:
-    """Every run of text on every page (margin boxes and footnotes included), or None when this WeasyPrint's
-    layout cannot be read."""
+    """The runs of text on every page (margin boxes and footnotes included) that could hold a box: lines with a
+    character the body face lacks (Pango draws the rest in Charis). None when this WeasyPrint's layout cannot
+    be read."""
     try:
         from weasyprint.formatting_structure import boxes
         from weasyprint.text.ffi import ffi, pango
 
-        return [run for page in document.pages for run in _runs(page._page_box, boxes, ffi, pango)]
+        from essaybook.fonts import TEXT, cmap_of, font_file
+
+        body = cmap_of(*font_file(TEXT))
+        return [run for page in document.pages for run in _runs(page._page_box, boxes, ffi, pango, body)]
     except (ImportError, AttributeError, TypeError):
         return None
 
 
-def _runs(box, boxes, ffi, pango) -> Iterator[TextRun]:
-    if isinstance(box, boxes.TextBox) and box.text.strip():
+def _runs(box, boxes, ffi, pango, body) -> Iterator[TextRun]:
+    if isinstance(box, boxes.TextBox) and box.text.strip() and not all(ord(c) in body for c in box.text):
         layout = box.pango_layout
         layout.reactivate(box.style)  # WeasyPrint frees each line's Pango layout after layout; draw does this too
         try:
@@ -128,7 +132,7 @@ def _runs(box, boxes, ffi, pango) -> Iterator[TextRun]:
                 unknown = tuple(chr(g.glyph - pango.PANGO_GLYPH_UNKNOWN_FLAG)
                                 for g in glyphs.glyphs[0:glyphs.num_glyphs]
                                 if g.glyph != pango.PANGO_GLYPH_EMPTY and g.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG)
-                description = pango.pango_font_describe(item.item.analysis.font)
+                description = pango.pango_font_describe_with_absolute_size(item.item.analysis.font)
                 try:
                     family = ffi.string(pango.pango_font_description_get_family(description)).decode()
                 finally:
@@ -137,4 +141,4 @@ def _runs(box, boxes, ffi, pango) -> Iterator[TextRun]:
         finally:
             layout.deactivate()
     for child in getattr(box, "children", ()):
-        yield from _runs(child, boxes, ffi, pango)
+        yield from _runs(child, boxes, ffi, pango, body)

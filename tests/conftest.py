@@ -84,3 +84,49 @@ def essay_pdfs(out_dir: Path) -> dict[str, Path]:
 def epub_files(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
+
+
+SOURCES = {
+    "essay": ESSAY,
+    "testsuite": CORPUS / "pandoc-testsuite" / "testsuite.md",
+    "footnotes-and-tables": TEST_ESSAYS / "footnotes-and-tables",
+    "figures-and-names": TEST_ESSAYS / "figures-and-names",
+    "korean-essay": TEST_ESSAYS / "korean-essay",
+    "hostile-html": TEST_ESSAYS / "hostile-html",
+}
+# One essay per script (tests/test_scripts.py), validated in the same EPUBCheck JVM as the others.
+SCRIPT_ESSAYS = ["arabic-essay", "hebrew-essay", "hindi-essay", "greek-essay", "greek-polytonic-essay",
+                 "russian-essay", "vietnamese-essay", "vietnamese-nfd-essay", "japanese-essay",
+                 "chinese-simplified-essay", "chinese-traditional-essay", "emoji-essay"]
+SOURCES.update({name: TEST_ESSAYS / name for name in SCRIPT_ESSAYS})
+# One realistic post per tool, as the tool writes it (issue 12): front matter and Markdown of each ecosystem.
+POSTS = {
+    "post-jekyll": TEST_ESSAYS / "post-jekyll" / "2023-04-05-salt-roads.md",
+    "post-hugo": TEST_ESSAYS / "post-hugo",  # a page bundle: index.md, TOML front matter
+    "post-eleventy": TEST_ESSAYS / "post-eleventy",
+    "post-wordpress": TEST_ESSAYS / "post-wordpress",
+    "post-ghost": TEST_ESSAYS / "post-ghost",
+    "post-obsidian": TEST_ESSAYS / "post-obsidian",
+    "post-pandoc": TEST_ESSAYS / "post-pandoc",
+}
+SOURCES.update(POSTS)
+# Ace costs 3-10 s a book: the script essays differ in language and direction, not structure, so Ace reads
+# one of each direction and the scripts with most to go wrong (all twelve passed when this was written).
+ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html",
+             "arabic-essay", "hebrew-essay", "hindi-essay", "greek-polytonic-essay", "emoji-essay",
+             "chinese-traditional-essay", *POSTS]
+
+
+@pytest.fixture(scope="session")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """Each source built as EPUB and PDF (A4) by `essaybook build`, so the EPUB's page list is the PDF's (shared
+    by test_books.py and test_scripts.py, so each is built once per session)."""
+    out = tmp_path_factory.mktemp("books")
+    built = {}
+    for name, source in SOURCES.items():
+        if not source.exists():
+            continue  # pandoc's test suite lives in the shared corpus: see test_corpus_is_there
+        folder = out / name
+        assert build(["build", str(source), "--out-dir", str(folder), "-q"]) == 0
+        built[name] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
+    return built

@@ -12,47 +12,12 @@ from lxml import etree
 
 from essaybook import validate
 
-from conftest import CORPUS, ESSAY, TEST_ESSAYS, build, need_corpus
+from conftest import ACE_BOOKS, POSTS, SOURCES, TEST_ESSAYS, need_corpus
 from pdf_reading import flowing_words, fonts, page_texts
 
-SOURCES = {
-    "essay": ESSAY,
-    "testsuite": CORPUS / "pandoc-testsuite" / "testsuite.md",
-    "footnotes-and-tables": TEST_ESSAYS / "footnotes-and-tables",
-    "figures-and-names": TEST_ESSAYS / "figures-and-names",
-    "korean-essay": TEST_ESSAYS / "korean-essay",
-    "hostile-html": TEST_ESSAYS / "hostile-html",
-}
-# One realistic post per tool, as the tool writes it (issue 12): front matter and Markdown of each ecosystem.
-POSTS = {
-    "post-jekyll": TEST_ESSAYS / "post-jekyll" / "2023-04-05-salt-roads.md",
-    "post-hugo": TEST_ESSAYS / "post-hugo",  # a page bundle: index.md, TOML front matter
-    "post-eleventy": TEST_ESSAYS / "post-eleventy",
-    "post-wordpress": TEST_ESSAYS / "post-wordpress",
-    "post-ghost": TEST_ESSAYS / "post-ghost",
-    "post-obsidian": TEST_ESSAYS / "post-obsidian",
-    "post-pandoc": TEST_ESSAYS / "post-pandoc",
-}
-SOURCES.update(POSTS)
-ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html",
-             *POSTS]
 # What each tool means as markup: none of it may reach a reader as text.
 MARKUP = ("[[", "]]", "%%", "{%", "%}", "{{", "}}", "{#", ":::", "$$", "^[", "[@", "[!", "{:", "~~", "==", "^^",
           "\\(", "\\[", "[ ]", "[x]", "<!--", "+++", "{.", "| ")
-
-
-@pytest.fixture(scope="session")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
-    """Each source built as EPUB and PDF (A4) by `essaybook build`, so the EPUB's page list is the PDF's."""
-    out = tmp_path_factory.mktemp("books")
-    built = {}
-    for name, source in SOURCES.items():
-        if not source.exists():
-            continue  # pandoc's test suite lives in the shared corpus: see test_corpus_is_there
-        folder = out / name
-        assert build(["build", str(source), "--out-dir", str(folder), "-q"]) == 0
-        built[name] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
-    return built
 
 
 @pytest.fixture(scope="session")

@@ -153,3 +153,20 @@ def test_a_long_note_starts_on_its_calls_page_and_continues_on_the_next(print_bo
         assert end in (call, call + 1), paper
         if end == call + 1:
             assert "(continued)" in pages[end], paper
+
+
+def test_a_right_to_left_page_is_read_in_logical_order_and_a_lost_word_is_found() -> None:
+    """pdftotext gives an Arabic line left to right, each word spelt backwards, a Latin name in its own order;
+    the comparison must accept that and still catch a word the page lost."""
+    from essaybook.check.print_fidelity import EpubText, PdfWord, _letters_missing, logical_order
+
+    def word(text: str, x: float) -> PdfWord:
+        return PdfWord(text, 1, x, 100, x + 30, 110, 595, 842)
+
+    # "مكتبة كتب John Smith" as drawn, from the left: the Latin run first, then the Arabic words reversed.
+    drawn = [word("John", 10), word("Smith", 50), word("كتب"[::-1], 90), word("مكتبة"[::-1], 130)]
+    assert [w.text for w in logical_order(drawn)] == ["مكتبة", "كتب", "John", "Smith"]
+    text = EpubText(body=["مكتبة", "كتب", "John", "Smith", "والغرب"], rtl=True)
+    [problem] = _letters_missing(drawn, text)
+    assert problem.rule == "pdf-words-missing" and "غ" in problem.message
+    assert _letters_missing([*drawn, word("والغرب"[::-1], 170)], text) == []

@@ -194,19 +194,24 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
 
 def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[PageBreak], edition: str
                ) -> Written:
-    from essaybook.cover import make_cover
+    from essaybook.cover import drawn_text, make_cover
     from essaybook.epub import write_epub
+    from essaybook.fonts import glyph_diagnostics, missing_characters
     from essaybook.styles import read_css
 
     css = read_css(("base.css", "epub.css"), doc.folder)
     cover = None
     if doc.cover is None:  # drawing a cover costs a tenth of an EPUB build: the same texts give the same PNG
         m = doc.metadata
-        key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang)
+        key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang, m.dir)
         cover = cache.recall_bytes("covers", key)
         if cover is None:
             cover = make_cover(m)
             cache.remember_bytes("covers", key, cover)
+        # The cover falls back through fontconfig as the handout does: what no installed font has is a box.
+        doc.warnings.extend(w for w in glyph_diagnostics(missing_characters(drawn_text(m)), doc.source_parts,
+                                                         doc.source_path, where="on the cover")
+                            if w not in doc.warnings)
     return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
                                                    page_list=breaks, page_source=edition if breaks else None))
 

@@ -25,7 +25,7 @@ from ebooklib import epub
 from lxml import etree
 
 from essaybook.a11y import CERTIFIER, CONFORMS_TO, accessibility_properties
-from essaybook.labels import join_names, label
+from essaybook.labels import direction, join_names, label
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, PageBreak, x
 from essaybook.xhtml import serialize, text_segments
 
@@ -45,6 +45,9 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     book.FOLDER_NAME = "EPUB"
     book.set_identifier(meta.identifier)
     book.set_language(meta.lang)
+    text_dir = direction(meta.lang, meta.dir)
+    if text_dir == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction: pages turn from right to left
     book.title = meta.title
     _add_descriptive_metadata(book, doc)
     for prop, value in accessibility_properties(doc, page_list_source=page_source if page_list else None):
@@ -66,7 +69,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     _insert_page_breaks(page, page_list)
     documents = _split(page)
     cover_name = _cover(book, doc, cover_png, asset_names)
-    cover_doc = _cover_page(cover_name, _cover_alt(doc), meta.lang)
+    cover_doc = _cover_page(cover_name, _cover_alt(doc), meta.lang, text_dir)
     spine_items = [_document_item("cover", "cover.xhtml", cover_doc)]
     for name, tree in documents:
         spine_items.append(_document_item(name.removesuffix(".xhtml"), name, tree))
@@ -246,11 +249,12 @@ def _cover_alt(doc: Document) -> str:
     return ". ".join(line for line in lines if line)
 
 
-def _shell(lang: str, title: str) -> tuple[etree._Element, etree._Element]:
+def _shell(lang: str, title: str, text_dir: str) -> tuple[etree._Element, etree._Element]:
     """An empty XHTML document of the book's (``html``, ``body``): language, title and stylesheet set."""
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", lang)
     html.set(f"{{{XML_NS}}}lang", lang)
+    html.set("dir", text_dir)
     head = etree.SubElement(html, x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
     etree.SubElement(head, x("title")).text = title
@@ -258,8 +262,8 @@ def _shell(lang: str, title: str) -> tuple[etree._Element, etree._Element]:
     return html, etree.SubElement(html, x("body"))
 
 
-def _cover_page(image: str, alt: str, lang: str) -> etree._ElementTree:
-    html, body = _shell(lang, label(lang, "cover"))
+def _cover_page(image: str, alt: str, lang: str, text_dir: str) -> etree._ElementTree:
+    html, body = _shell(lang, label(lang, "cover"), text_dir)
     section = etree.SubElement(body, x("section"), {"class": "cover", EPUB_TYPE: "cover", "id": "cover",
                                                     "aria-label": label(lang, "cover")})
     etree.SubElement(section, x("img"), {"src": image, "alt": alt, "role": "doc-cover"})
@@ -307,7 +311,7 @@ def _ncx_toc(entries: list[_Entry]) -> list:
 def _nav(doc: Document, toc: list[_Entry],
          documents: list[tuple[str, etree._ElementTree]], page_list: Sequence[PageBreak]) -> etree._ElementTree:
     lang = doc.metadata.lang
-    html, body = _shell(lang, label(lang, "contents"))
+    html, body = _shell(lang, label(lang, "contents"), direction(lang, doc.metadata.dir))
 
     nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
                                             "aria-labelledby": "toc-title"})

@@ -1,68 +1,111 @@
-"""The few words essaybook itself puts into a book, in the book's language.
+"""The few words essaybook itself puts into a book, in the book's language, and the language's direction.
 
-A Korean essay should not say "Contents" or "First published at": the labels follow the primary language
-subtag of the essay's ``lang`` and fall back to English.
+A Korean essay should not say "Contents" or "First published at", nor an Arabic one run left to right. Dates,
+lists of names and the writing direction come from CLDR through Babel, for every language it knows; the
+words essaybook adds are translated in ``data/labels.json`` (package data). A language with no translation
+there gets English words, and ``language_warnings`` says so once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+from importlib import resources
+from pathlib import Path
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"contents": "Contents", "landmarks": "Landmarks", "pages": "Pages", "cover": "Cover",
-           "footnotes": "Footnotes", "notes": "Notes", "published_before": "First published at ",
-           "published_after": ".", "qr_note": "Scan to read the original online and join the discussion.",
-           "qr_alt": "QR code linking to {url}", "cover_of": "Cover of {title}", "and": "and",
-           "links": "Links"},
-    "ko": {"contents": "목차", "landmarks": "주요 위치", "pages": "쪽", "cover": "표지", "footnotes": "각주",
-           "notes": "메모", "published_before": "원문: ", "published_after": "",
-           "qr_note": "QR 코드를 스캔하면 온라인 원문과 토론으로 이어집니다.", "qr_alt": "{url}(으)로 연결되는 QR 코드",
-           "cover_of": "『{title}』 표지", "and": "·", "links": "링크"},
-    "zh": {"contents": "目录", "landmarks": "地标", "pages": "页码", "cover": "封面", "footnotes": "脚注",
-           "notes": "笔记", "published_before": "原文：", "published_after": "",
-           "qr_note": "扫描二维码阅读网上原文并参与讨论。", "qr_alt": "指向 {url} 的二维码",
-           "cover_of": "《{title}》封面", "and": "、", "links": "链接"},
-    "ja": {"contents": "目次", "landmarks": "ランドマーク", "pages": "ページ", "cover": "表紙", "footnotes": "脚注",
-           "notes": "メモ", "published_before": "初出：", "published_after": "",
-           "qr_note": "QRコードから原文と議論のページへ。", "qr_alt": "{url} へのQRコード",
-           "cover_of": "『{title}』の表紙", "and": "・", "links": "リンク"},
-}
-_CJK_DATES = {"ko": "{y}년 {m}월 {d}일", "zh": "{y}年{m}月{d}日", "ja": "{y}年{m}月{d}日"}
-_CJK_MONTHS = {"ko": "{y}년 {m}월", "zh": "{y}年{m}月", "ja": "{y}年{m}月"}
+from essaybook.rules import Diagnostic
+
+_TRADITIONAL = ("hant", "tw", "hk", "mo")
 
 
-def _primary(lang: str) -> str:
-    return lang.split("-")[0].lower()
+@functools.cache
+def _tables() -> dict[str, dict[str, str]]:
+    text = (resources.files("essaybook") / "data" / "labels.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _key(lang: str) -> str:
+    """The translation table a BCP 47 tag uses: its primary subtag, but Chinese by script (zh-TW, zh-HK and
+    zh-MO are written in Traditional characters, zh-CN and zh-SG in Simplified)."""
+    parts = lang.lower().replace("_", "-").split("-")
+    if parts[0] == "zh":
+        return "zh-Hant" if any(p in _TRADITIONAL for p in parts[1:]) else "zh-Hans"
+    return parts[0]
+
+
+def translated(lang: str) -> bool:
+    return _key(lang) in _tables()
 
 
 def label(lang: str, key: str, **values: str) -> str:
-    table = _LABELS.get(_primary(lang), _LABELS["en"])
-    return table.get(key, _LABELS["en"][key]).format(**values)
+    tables = _tables()
+    table = tables.get(_key(lang), tables["en"])
+    return table.get(key, tables["en"][key]).format(**values)
+
+
+def language_warnings(lang: str, path: Path | None, line: int | None) -> list[Diagnostic]:
+    """One warning when essaybook has no words of its own in ``lang`` (dates and name lists still follow it)."""
+    if translated(lang):
+        return []
+    known = ", ".join(sorted(_tables()))
+    return [Diagnostic("labels-fallback", f"essaybook has no translation of its labels (Contents, Notes, …) for "
+                       f"'{lang}', so they are in English; translated: {known}", path, line)]
+
+
+@functools.cache
+def _locale(lang: str):
+    """Babel's locale for a BCP 47 tag (``zh-TW`` -> ``zh_Hant_TW``), or English when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    tag = lang.replace("-", "_")
+    if _key(lang) == "zh-Hant" and "hant" not in lang.lower():
+        tag = "zh_Hant_" + tag.split("_", 1)[1].upper()
+    for candidate in (tag, tag.split("_")[0]):
+        try:
+            return Locale.parse(candidate)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse("en")
+
+
+def direction(lang: str, explicit: str | None = None) -> str:
+    """``rtl`` or ``ltr``: the front matter's ``dir`` if given, else CLDR's character order for the language."""
+    if explicit in ("rtl", "ltr"):
+        return explicit
+    try:
+        from babel import Locale, UnknownLocaleError
+
+        order = Locale.parse(lang.replace("-", "_")).character_order
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def join_names(names: tuple[str, ...] | list[str], lang: str) -> str:
-    word = label(lang, "and")
-    if word != "and":
-        return word.join(names) if word in "·、・" else f" {word} ".join(names)
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
+    """``A, B and C`` as the language writes a list (CLDR's list patterns)."""
+    from babel.lists import format_list
+
+    return format_list(list(names), locale=_locale(lang)) if names else ""
+
+
+def short_names(names: tuple[str, ...] | list[str], lang: str, keep: int = 2) -> str:
+    """Many names shortened for a cover: ``A, B and 10 others`` (all of them when there are few)."""
+    if len(names) <= keep + 1:
+        return join_names(names, lang)
+    rest = label(lang, "others", n=str(len(names) - keep))
+    return join_names([*names[:keep], rest], lang)
 
 
 def human_date(value: str, lang: str) -> str:
-    """``2014-01-05`` as a reader of the book's language writes it; ISO where no form is known."""
+    """``2014-01-05`` as a reader of the book's language writes it (CLDR's long date; month and year, or the
+    year alone, for partial dates)."""
+    from babel.dates import format_date, format_skeleton
+
     parts = [int(p) for p in value.split("-")]
-    primary = _primary(lang)
-    if primary in _CJK_DATES:
-        if len(parts) == 3:
-            return _CJK_DATES[primary].format(y=parts[0], m=parts[1], d=parts[2])
-        if len(parts) == 2:
-            return _CJK_MONTHS[primary].format(y=parts[0], m=parts[1])
-        return f"{parts[0]}"
-    if primary == "en":
-        if len(parts) == 3:
-            d = dt.date(*parts)
-            return f"{d.day} {d:%B %Y}"
-        if len(parts) == 2:
-            return f"{dt.date(parts[0], parts[1], 1):%B %Y}"
-    return value
+    locale = _locale(lang)
+    if len(parts) == 3:
+        return format_date(dt.date(*parts), format="long", locale=locale)
+    if len(parts) == 2:
+        return format_skeleton("yMMMM", dt.date(parts[0], parts[1], 1), locale=locale)
+    return format_skeleton("y", dt.date(parts[0], 1, 1), locale=locale)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from essaybook.errors import SourceError, SourceProblems
+from essaybook.labels import language_warnings
 from essaybook.paper import PAPERS
 from essaybook.rules import Diagnostic
 from essaybook.source import Source
@@ -49,6 +50,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("notes",),
     "paper": ("paper",),
     "paragraph_numbers": ("paragraph_numbers",),
+    "dir": ("dir", "direction"),
     "draft": ("draft", "status", "published_state"),
     "slug": ("slug",),
     "bibliography": ("bibliography",),
@@ -117,6 +119,7 @@ class Metadata:
     notes: NotesSection = field(default_factory=NotesSection)
     paper: str = "a4"
     paragraph_numbers: bool = True
+    dir: str | None = None  # "rtl" or "ltr"; None: the language's own direction (labels.direction)
     warnings: tuple[Diagnostic, ...] = ()
     author_details: tuple[Author, ...] = ()  # the same names as ``authors``, with affiliations
     modified: str | None = None
@@ -390,6 +393,13 @@ class _Reader:
         if paper not in PAPER_SIZES:
             self.report("front-matter-invalid", f"paper '{paper}' is not one of {', '.join(PAPER_SIZES)}",
                         self.fields["paper"])
+        direction = (self.text("dir") or "").lower() or None
+        if direction not in (None, "ltr", "rtl"):
+            self.report("front-matter-invalid", f"dir '{direction}' is not 'rtl' or 'ltr'; leave it out to follow "
+                        "the language", self.fields["dir"])
+            direction = None
+        if lang is not None:
+            self.diagnostics += language_warnings(lang, self.source.path, self._line("lang"))
         authors = self.authors()
         subjects = self.text_list("subject")
         for more in self.more_subjects:
@@ -418,7 +428,7 @@ class _Reader:
         return Metadata(
             title=title, authors=names, author_details=authors, lang=lang or "en", subjects=subjects,
             identifier=identifier or _derived_identifier(title, names, source_url), cover=cover,
-            cover_line=cover_line, source_url=source_url, paper=paper, draft=draft,
+            cover_line=cover_line, source_url=source_url, paper=paper, draft=draft, dir=direction,
             bibliography=bibliography, bibliography_line=self._line("bibliography"), csl=csl,
             csl_line=self._line("csl"), **meta_fields,
         )

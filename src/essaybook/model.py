@@ -76,6 +76,8 @@ class Document:
     #: The title and subtitle as inline XHTML (a ``<p>`` holding emphasis, code...); ``metadata`` has the text.
     title: etree._Element | None = None
     subtitle: etree._Element | None = None
+    # ``(first line, text)`` of the front matter and the body, to find where a character was written
+    source_parts: tuple[tuple[int, str], ...] = ()
 
     @property
     def images(self) -> list[etree._Element]:

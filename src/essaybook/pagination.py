@@ -8,12 +8,23 @@ page's first line. The EPUB packager puts a page-break marker exactly there.
 This module is the only one that reads WeasyPrint's box tree (``page._page_box``), which is not public API:
 WeasyPrint is pinned, a test checks every marker against the PDF's text, and if an upgrade changes the tree
 ``page_breaks`` returns None, so the EPUB is built without a page list (and the build says so).
+
+``text_runs`` reads the same layout for the glyph check: for each run of laid-out text, the font Pango chose
+and the characters it found no glyph for (Pango's "unknown glyph", printed as a box).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from essaybook.model import PageBreak
-from essaybook.pdf import Handout
+
+if TYPE_CHECKING:
+    import weasyprint
+
+    from essaybook.pdf import Handout
 
 _PROBE_WORDS = 6
 
@@ -78,3 +89,56 @@ def _top_block(ids: list[str]) -> str | None:
         if value in ("essay", "notes"):
             return ids[i + 1] if i + 1 < len(ids) else value
     return None
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A run of laid-out text in one font: what Pango chose for it and what that font could not draw."""
+
+    text: str
+    family: str
+    unknown: tuple[str, ...]  # characters drawn as Pango's unknown glyph (a box)
+
+
+def text_runs(document: weasyprint.document.Document) -> list[TextRun] | None:
+    """The runs of text on every page (margin boxes and footnotes included) that could hold a box: lines with a
+    character the body face lacks (Pango draws the rest in Charis). None when this WeasyPrint's layout cannot
+    be read."""
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.text.ffi import ffi, pango
+
+        from essaybook.fonts import TEXT, cmap_of, font_file
+
+        body = cmap_of(*font_file(TEXT))
+        return [run for page in document.pages for run in _runs(page._page_box, boxes, ffi, pango, body)]
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
+def _runs(box, boxes, ffi, pango, body) -> Iterator[TextRun]:
+    if isinstance(box, boxes.TextBox) and box.text.strip() and not all(ord(c) in body for c in box.text):
+        layout = box.pango_layout
+        layout.reactivate(box.style)  # WeasyPrint frees each line's Pango layout after layout; draw does this too
+        try:
+            utf8 = layout.text.encode()
+            line = pango.pango_layout_get_line_readonly(layout.layout, 0)
+            run = line.runs
+            while run != ffi.NULL:
+                item = run.data
+                run = run.next
+                glyphs = item.glyphs
+                text = utf8[item.item.offset:item.item.offset + item.item.length].decode(errors="replace")
+                unknown = tuple(chr(g.glyph - pango.PANGO_GLYPH_UNKNOWN_FLAG)
+                                for g in glyphs.glyphs[0:glyphs.num_glyphs]
+                                if g.glyph != pango.PANGO_GLYPH_EMPTY and g.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG)
+                description = pango.pango_font_describe_with_absolute_size(item.item.analysis.font)
+                try:
+                    family = ffi.string(pango.pango_font_description_get_family(description)).decode()
+                finally:
+                    pango.pango_font_description_free(description)
+                yield TextRun(text, family, unknown)
+        finally:
+            layout.deactivate()
+    for child in getattr(box, "children", ()):
+        yield from _runs(child, boxes, ffi, pango, body)

@@ -119,6 +119,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
         metadata=meta, source_path=source.path, folder=source.folder, slug=source.slug, body=body,
         notes_lead=lead, notes_prompts=prompts, headings=_headings(body), assets=assets, cover=cover,
         warnings=report.items, title=title, subtitle=subtitle,
+        source_parts=((source.front_matter_line, source.front_matter), (source.body_line, source.body)),
     )
 
 

@@ -27,10 +27,10 @@ from lxml import etree
 
 from essaybook.errors import SourceError
 from essaybook.fetcher import confined_fetcher
-from essaybook.fonts import require_faces
+from essaybook.fonts import BOOK_FACES, faces_for, glyph_diagnostics, missing_characters, require_faces
 from essaybook.labels import label
 from essaybook.mathprint import math_to_svg
-from essaybook.model import EPUB_TYPE, Document, x
+from essaybook.model import EPUB_TYPE, XML_NS, Document, x
 from essaybook.paper import LINE_PITCH_MM, PAPERS, Paper
 from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
@@ -65,13 +65,13 @@ class Handout:
 def render_handout(page: etree._ElementTree, doc: Document, *, paper: str) -> Handout:
     """Lay the handout out in memory (no file is written) from the one rendered ``page``; ``doc`` supplies
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came."""
-    require_faces()
+    require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
     fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
-    css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size)
+    css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
     forced: list[str] = []
     started = time.monotonic()
     with _weasyprint_warnings() as messages:
@@ -97,7 +97,7 @@ def render_handout(page: etree._ElementTree, doc: Document, *, paper: str) -> Ha
     if block is not None:
         warnings.append(Diagnostic(
             "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
-    warnings += _missing_glyph_warnings(doc, printed)
+    warnings += _missing_glyph_warnings(doc, printed, document)
     return Handout(document, warnings)
 
 
@@ -121,9 +121,13 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
     handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
 
 
-def paper_css(paper: Paper) -> str:
+def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
+    """The sheet for the chosen paper; a right-to-left book has its binding margin (holes, staples) on the
+    right, where its pages are held."""
     top, right, bottom, left = paper.margins
     lt, lr, lb, ll = paper.landscape_margins
+    if text_dir == "rtl":
+        right, left = left, right
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
@@ -140,6 +144,7 @@ def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_
     math_to_svg(page)  # WeasyPrint has no MathML
     print_moves(page, doc.metadata.lang, paper.text_width_em)
     _keep_korean_words_whole(page)
+    _mark_greek(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:
             el.set("class", (el.get("class", "") + " page-break-before").strip())
@@ -167,6 +172,48 @@ def _keep_korean_words_whole(page: etree._ElementTree) -> None:
                 child.tail = _HANGUL_PAIR.sub(_WORD_JOINER, child.tail)
 
     walk(page.getroot(), "")
+
+
+# A run of Greek: Greek letters (basic and extended), with the marks, spaces and punctuation between them.
+_GREEK_RUN = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff](?:[\u0300-\u036f\u0370-\u03ff\u1f00-\u1fff\s.,;·’'-]*"
+                        r"[\u0370-\u03ff\u1f00-\u1fff\u0300-\u036f])?")
+
+
+def _mark_greek(page: etree._ElementTree) -> None:
+    """Greek outside a Greek book becomes ``<span class="grek">`` so that it is set in the Greek face whole
+    (Charis has a third of the Greek letters: fallback would mix faces inside a word)."""
+    def wrap(parent: etree._Element, text: str, before: etree._Element | None) -> str | None:
+        """Split ``text`` (parent.text if ``before`` is None, else before.tail) into text and Greek spans."""
+        pieces = _GREEK_RUN.split(text)
+        runs = _GREEK_RUN.findall(text)
+        if not runs:
+            return text
+        anchor = before
+        for run, after in zip(runs, pieces[1:], strict=True):
+            span = etree.Element(x("span"), {"class": "grek"})
+            span.text, span.tail = run, after or None
+            if anchor is None:
+                parent.insert(0, span)
+            else:
+                anchor.addnext(span)
+            anchor = span
+        return pieces[0] or None
+
+    def walk(el: etree._Element, greek: bool) -> None:
+        lang = el.get("lang") or el.get(f"{{{XML_NS}}}lang")
+        if lang:
+            greek = lang.split("-")[0].lower() in ("el", "grc")
+        if el.tag in (x("style"), x("script"), x("pre"), x("code")) or \
+                not isinstance(el.tag, str) or el.tag.endswith("}svg"):
+            return
+        for child in list(el):
+            walk(child, greek)
+            if not greek and child.tail:
+                child.tail = wrap(el, child.tail, child)
+        if not greek and el.text and el.get("class") != "grek":
+            el.text = wrap(el, el.text, None)
+
+    walk(page.getroot(), False)
 
 
 def _footnotes_to_calls(page: etree._ElementTree, paper: Paper | None = None) -> None:
@@ -393,12 +440,14 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-def _missing_glyph_warnings(doc: Document, page: etree._ElementTree) -> list[Diagnostic]:
-    from essaybook.fonts import missing_glyphs
+def _missing_glyph_warnings(doc: Document, page: etree._ElementTree, document) -> list[Diagnostic]:
+    """What the laid-out handout draws as boxes: read from Pango's glyphs (``pagination.text_runs``), or,
+    should this WeasyPrint's layout be unreadable, from fontconfig's coverage of the page's text."""
+    from essaybook.pagination import text_runs
 
-    missing = missing_glyphs("".join(page.getroot().itertext()))
-    if not missing:
-        return []
-    shown = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:8])
-    return [Diagnostic("glyph-missing", f"no font has a glyph for {shown}; those characters print as empty boxes",
-                     doc.source_path)]
+    runs = text_runs(document)
+    if runs is None:
+        missing = missing_characters("".join(page.getroot().itertext()))
+    else:
+        missing = [c for run in runs for c in run.unknown]
+    return glyph_diagnostics(missing, doc.source_parts, doc.source_path)

@@ -22,6 +22,7 @@ RULES: dict[str, str] = {
     "source-unreadable": ERROR,
     "title-missing": ERROR,
     "lang-missing": WARNING,
+    "labels-fallback": WARNING,
     "front-matter-unknown-key": WARNING,
     "front-matter-invalid": ERROR,
     "front-matter-date": ERROR,

@@ -10,7 +10,7 @@ import copy
 
 from lxml import etree
 
-from essaybook.labels import human_date, join_names, label
+from essaybook.labels import direction, human_date, join_names, label
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 
 # Blocks a class can point at ("see ¶12"): the essay's own paragraphs and quotations, not captions or notes.
@@ -24,6 +24,7 @@ def render_page(doc: Document, *, paragraph_numbers: bool = True, modified: str 
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", meta.lang)
     html.set(f"{{{XML_NS}}}lang", meta.lang)
+    html.set("dir", direction(meta.lang, meta.dir))
     html.append(_head(doc, modified))
     body = etree.SubElement(html, x("body"))
     body.append(_essay(doc, paragraph_numbers))
@@ -93,7 +94,8 @@ def title_block(doc: Document) -> etree._Element:
     if meta.source_url:
         p = etree.SubElement(header, x("p"), {"class": "source"})
         p.text = label(meta.lang, "published_before")
-        a = etree.SubElement(p, x("a"), href=meta.source_url)
+        # An address reads left to right inside right-to-left text too: isolated, its slashes stay in place.
+        a = etree.SubElement(p, x("a"), href=meta.source_url, dir="ltr")
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
         a.tail = label(meta.lang, "published_after") or None
     return header

@@ -112,6 +112,8 @@ def _pdf_findings(pdf: Path, name: str, lang: str) -> list[Finding]:
         return [*out, finding("tool-missing", "folios not checked: pdftotext (poppler-utils) is not installed")]
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
+    # pdftotext wraps right-to-left runs in bidi controls (U+202A-U+202E, U+2066-U+2069): "‫1 / 2‬".
+    text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)
     pages = text.split("\f")[:-1]
     for number, page_text in enumerate(pages, start=1):
         if not re.search(rf"(^|\n)\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):

@@ -64,6 +64,7 @@ class EpubText:
     body: list[str] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    rtl: bool = False  # the book reads right to left (dir="rtl" on its documents)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,54 @@ class Problem:
 
 
 def norm(word: str) -> str:
-    """A word as compared: letters, marks and digits only, case folded."""
+    """A word as compared: letters, marks and digits only, case folded. A word of a script whose glyphs are
+    reordered when drawn (right-to-left letters, Indic vowel signs) is compared as the sorted bag of its letters
+    without marks: read back from a PDF, its characters come in the drawing's order, not the spelling's."""
     word = unicodedata.normalize("NFKC", word).casefold()
+    if _REORDERED.search(word):
+        return "".join(sorted(c for c in word if unicodedata.category(c)[0] in "LN"))
     return "".join(c for c in word if unicodedata.category(c)[0] in "LNM")
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Right-to-left scripts and the Indic ones (Devanagari to Sinhala, Thai to Myanmar), whose drawing order differs.
+_REORDERED = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u109f\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def logical_order(words: list[PdfWord]) -> list[PdfWord]:
+    """pdftotext's raw words of a right-to-left page are in drawing order, left to right, each right-to-left
+    word spelt backwards: per line, reverse the words, turn each right-to-left word the right way round, and
+    keep the runs of left-to-right words (a Latin name, a number) in their own order, as the bidi algorithm
+    would for a right-to-left paragraph."""
+    out: list[PdfWord] = []
+    line: list[PdfWord] = []
+
+    def flush() -> None:
+        if not any(_RTL.search(w.text) for w in line):
+            out.extend(line)
+            return
+        visual = list(reversed(line))
+        i = 0
+        while i < len(visual):
+            if _RTL.search(visual[i].text):
+                w = visual[i]
+                out.append(PdfWord(w.text[::-1], w.page, w.x0, w.y0, w.x1, w.y1, w.width, w.height))
+                i += 1
+                continue
+            j = i
+            while j < len(visual) and not _RTL.search(visual[j].text):
+                j += 1
+            out.extend(reversed(visual[i:j]))
+            i = j
+        line.clear()
+
+    for w in words:
+        if line and (w.page != line[-1].page or abs(w.y0 - line[-1].y0) > 0.5 * (line[-1].y1 - line[-1].y0)):
+            flush()
+            line.clear()
+        line.append(w)
+    flush()
+    return out
 
 
 # --- reading the two outputs ---------------------------------------------------------------------------------
@@ -128,6 +174,7 @@ def epub_text(epub: Path) -> EpubText:
     for data in docs:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
         body = root.find(f"{XHTML}body")
+        text.rtl = text.rtl or root.get("dir") == "rtl"
         if body is not None:
             _read(body, text, None)
     text.body = [w for w in "".join(text.body).split() if norm(w)]
@@ -140,7 +187,9 @@ def _read(el: etree._Element, text: EpubText, note: str | None) -> None:
     tag = el.tag.removeprefix(XHTML) if isinstance(el.tag, str) else ""
     classes = (el.get("class") or "").split()
     kind = el.get(EPUB_TYPE) or ""
-    if not tag or "pnum" in classes or "backlink" in classes or kind == "pagebreak" or tag in ("img", "svg"):
+    # Pictures, and MathML (the handout draws each formula as vector paths, which carry no text to compare).
+    if not tag or "pnum" in classes or "backlink" in classes or kind == "pagebreak" or tag in ("img", "svg") or \
+            (isinstance(el.tag, str) and el.tag.endswith("}math")):
         return
     if kind == "noteref":
         target = (el.get("href") or "").split("#")[-1]
@@ -246,11 +295,20 @@ def compare(pdf: Path, epub: Path, text_block: Callable[[float, float], tuple[fl
             ) -> list[Problem]:
     """The three checks over one handout and its e-book. ``text_block(width, height)`` gives the text block's
     left and right edges (points) on a page of that size, or None when the paper is not a known one."""
+    text = epub_text(epub)
     words = pdf_words(pdf)
+    if text.rtl:  # the binding margin is on the right: the text block is mirrored
+        def mirrored(width: float, height: float, block=text_block) -> tuple[float, float] | None:
+            edges = block(width, height)
+            return None if edges is None else (width - edges[1], width - edges[0])
+
+        text_block = mirrored
+        words = logical_order(words)
     problems = _outside(words, text_block)
     inside = [w for w in words if _on_page(w)]
+    if text.rtl or any(_REORDERED.search(w) for w in text.body):
+        return problems + _letters_missing(inside, text)
     stream = _Stream(inside)
-    text = epub_text(epub)
     missing, found = stream.match(text.body)
     problems += _missing_runs(missing, "of the text")
     for note, note_words in text.notes.items():
@@ -258,6 +316,24 @@ def compare(pdf: Path, epub: Path, text_block: Callable[[float, float], tuple[fl
         call_page = next((p for p in reversed(found[:at]) if p), 1) if at is not None else None
         problems += _check_note(stream, inside, note, note_words, call_page)
     return problems
+
+
+def _letters_missing(inside: list[PdfWord], text: EpubText) -> list[Problem]:
+    """For a book in a script whose words a PDF gives back in drawing order (and split where directions meet),
+    the order cannot be read back: every letter of the e-book must still be in the PDF, as many times."""
+    from collections import Counter
+
+    def letters(words) -> Counter:
+        return Counter(c for w in words for c in norm(w) if not c.isdigit())
+
+    want = letters([*text.body, *(w for ws in text.notes.values() for w in ws)])
+    have = letters(w.text for w in inside)
+    missing = want - have
+    if not missing:
+        return []
+    shown = " ".join(f"{c}×{n}" for c, n in missing.most_common(12))
+    return [Problem("pdf-words-missing", f"{sum(missing.values())} letters of the text missing from the PDF: "
+                                         f"{shown}")]
 
 
 def _check_note(stream: _Stream, inside: list[PdfWord], note: str, words: list[str], call_page: int | None
@@ -308,7 +384,8 @@ def _outside(words: list[PdfWord], text_block: Callable[[float, float], tuple[fl
             continue
         left, right = block
         t = OUTSIDE_TOLERANCE
-        if w.x1 > right + t or (w.x0 < left - t and not re.fullmatch(r"\d+", w.text)):
+        number = re.fullmatch(r"\d+", w.text)  # a paragraph number, in the margin where lines begin
+        if (w.x1 > right + t and not number) or (w.x0 < left - t and not number):
             off_block.setdefault(w.page, []).append(w.text)
     out = [Problem("pdf-content-outside", f"page {p}: {len(ws)} word{'s' * (len(ws) != 1)} drawn outside the "
                                           f"page: {_quote(ws)}") for p, ws in sorted(off_page.items())]

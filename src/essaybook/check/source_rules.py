@@ -99,6 +99,17 @@ class _Essay:
         self.images(doc, meta)
         self.quotes(make_markdown())
         self.typography(_prose_text(doc.body), meta.lang if meta else "en")
+        self.glyphs(doc, meta)
+
+    def glyphs(self, doc: Document, meta: Metadata | None) -> None:
+        """What the handout would print as boxes: the build's own warning (fonts.glyph_diagnostics) on the text
+        a reader sees, with fontconfig's coverage standing in for the layout."""
+        from essaybook.fonts import glyph_diagnostics, missing_characters
+
+        shown = [meta.title, meta.subtitle or "", *meta.authors] if meta else []
+        text = "".join(shown) + "".join(doc.body.itertext())
+        for d in glyph_diagnostics(missing_characters(text), doc.source_parts, self.source.path):
+            self.report(d.rule, d.message, line=d.line)
 
     def headings(self, doc: Document) -> None:
         """The title is the book's h1 (the build moves every heading down a level when the essay uses ``#``):

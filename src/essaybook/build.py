@@ -13,7 +13,7 @@ import datetime as dt
 import errno
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +31,18 @@ class Options:
     paper: str | None = None  # None: the essay's front matter decides (else A4)
     paragraph_numbers: bool | None = None  # None: the essay's front matter decides (else on)
     page_list: bool = True
+    booklet: str | None = None  # a sheet in impose.SHEETS: the PDF is imposed for saddle stitching
+    two_up: str | None = None  # a sheet in impose.SHEETS: the PDF is imposed two pages to a side, in order
+    duplex: bool = False  # a course pack's essays start on right-hand pages
+
+    @property
+    def imposition(self) -> tuple[str, str] | None:
+        """(mode, sheet) when the PDF is to be imposed, else None."""
+        if self.booklet:
+            return "booklet", self.booklet
+        if self.two_up:
+            return "two-up", self.two_up
+        return None
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,7 @@ class Written:
     path: Path
     size: int
     reused: bool = False
+    note: str | None = None  # what to tell the person (a booklet's printing instructions), on stderr
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,11 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
               raise_errors: bool = False) -> Iterator[Outcome]:
     """Build every essay, in parallel processes when there are several (each is independent), yielding
     outcomes as they finish."""
+    suffix = {"booklet": "-booklet", "two-up": "-2up"}[options.imposition[0]] if options.imposition else ""
+
     def targets(path: Path) -> dict[str, Path]:
-        return {fmt: output or out_dir / f"{slug_for(path)}.{fmt}" for fmt in formats}
+        return {fmt: output or out_dir / f"{slug_for(path)}{suffix if fmt == 'pdf' else ''}.{fmt}"
+                for fmt in formats}
 
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     if jobs <= 1:
@@ -152,6 +168,18 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> l
     numbers = paragraph_numbers(doc, options)
     written = []
     handout = None
+    if "pdf" in targets and options.imposition:
+        from essaybook.impose import imposed_handout
+
+        def render(extra: int, paper: str) -> pdf.Handout:
+            return pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp),
+                                      extra_ruled_pages=extra)
+
+        data, note, warnings = imposed_handout(render, *options.imposition, title=doc.metadata.full_title,
+                                                 author=", ".join(doc.metadata.authors), lang=doc.metadata.lang)
+        doc.warnings.extend(w for w in warnings if w not in doc.warnings)
+        written.append(replace(atomic_write(targets["pdf"], lambda f: f.write(data)), note=note))
+        targets = {k: v for k, v in targets.items() if k != "pdf"}
     if "pdf" in targets:
         handout = pdf.render_handout(doc, paper=paper, paragraph_numbers=numbers, modified=_w3c(stamp))
         written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))

@@ -35,6 +35,15 @@ class Paper(StrEnum):
     a5 = "a5"
 
 
+class Sheet(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+# Options whose value may be left out (``--booklet`` means ``--booklet a4``); typer's parser cannot say so.
+_OPTIONAL_VALUES = {"--booklet": ("a4", "letter"), "--two-up": ("a4", "letter")}
+
+
 # readable=False: an unreadable essay is reported by essaybook in its one-line form, not by click.
 SourceArg = Annotated[Path | None, typer.Argument(readable=False, show_default=False,
                                                   help="An essay's .md file or its folder. Default: every essay "
@@ -77,9 +86,18 @@ def epub(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = F
 
 @app.command()
 def pdf(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
-        numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False) -> None:
+        numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
+        booklet: Annotated[Sheet | None, typer.Option(
+            "--booklet", help="Impose for saddle stitching: A5 pages on A4 sheets (--booklet, --booklet a4) or "
+                              "half-letter on US Letter (--booklet letter), into build/<slug>-booklet.pdf.",
+            show_default=False)] = None,
+        two_up: Annotated[Sheet | None, typer.Option(
+            "--two-up", help="Impose two pages to a side in reading order (1-2, 3-4), on A4 (default) or "
+                             "letter, into build/<slug>-2up.pdf.", show_default=False)] = None,
+        ) -> None:
     """Build the print handout PDF of one essay, or of every essay under content/ into build/<slug>.pdf."""
-    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True, force=force)
+    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True, force=force,
+               booklet=booklet.value if booklet else None, two_up=two_up.value if two_up else None)
 
 
 @app.command()
@@ -115,10 +133,12 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
 
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
                numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
-               force: bool = False, jobs: int | None = None) -> None:
+               force: bool = False, jobs: int | None = None, booklet: str | None = None,
+               two_up: str | None = None) -> None:
     from essaybook import build as b
 
-    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
+    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list,
+                        booklet=booklet, two_up=two_up)
     with _errors_reported(debug):
         paths = b.essays_in(source)
         if not paths:
@@ -144,6 +164,8 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                         err.print(f"warning: {warning}", markup=False)
                     for w in outcome.written:
                         print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
+                        if w.note:
+                            err.print(w.note, markup=False)
         if worst:
             raise typer.Exit(worst)
 
@@ -192,6 +214,7 @@ def _size(n: int) -> str:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit status instead of exiting (for embedding and tests)."""
+    argv = _with_optional_values(list(sys.argv[1:] if argv is None else argv))
     try:
         result = app(args=argv, prog_name="essaybook", standalone_mode=False)
     except typer.Exit as exc:
@@ -205,6 +228,17 @@ def run(argv: list[str] | None = None) -> int:
             return exc.exit_code
         raise
     return result if isinstance(result, int) else 0
+
+
+def _with_optional_values(argv: list[str]) -> list[str]:
+    """``--booklet`` alone becomes ``--booklet=a4``; ``--booklet letter`` is left as it is."""
+    out = []
+    for i, arg in enumerate(argv):
+        choices = _OPTIONAL_VALUES.get(arg)
+        if choices and (i + 1 >= len(argv) or argv[i + 1] not in choices):
+            arg = f"{arg}={choices[0]}"
+        out.append(arg)
+    return out
 
 
 def main() -> None:

@@ -59,6 +59,8 @@ PAPERS = {
     "a4": Paper("A4", 210, 297, (24, 26, 26, 36), 11),
     "letter": Paper("letter", 215.9, 279.4, (22, 26, 25, 36), 11),
     "a5": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5),
+    # Half of a US Letter sheet (5.5 x 8.5 in): the page of a booklet printed on Letter.
+    "half-letter": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5),
 }
 
 
@@ -79,8 +81,10 @@ class Handout:
     warnings: list[Diagnostic]
 
 
-def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modified: str | None) -> Handout:
-    """Lay the handout out in memory (no file is written)."""
+def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modified: str | None,
+                   extra_ruled_pages: int = 0) -> Handout:
+    """Lay the handout out in memory (no file is written). ``extra_ruled_pages`` more ruled Notes pages are
+    added after the Notes section (a booklet pads its page count with them)."""
     require_faces()
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
@@ -93,7 +97,7 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     with _weasyprint_warnings() as messages:
         for _attempt in range(_MAX_REPAIRS + 1):
             page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
-            prepare_print(page, doc, size, forced_breaks=forced)
+            prepare_print(page, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
                 html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
@@ -148,7 +152,8 @@ def paper_css(paper: Paper) -> str:
             f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
 
 
-def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
+def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = (),
+                  extra_ruled_pages: int = 0) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page)
     _keep_korean_words_whole(page)
@@ -157,7 +162,7 @@ def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_
             el.set("class", (el.get("class", "") + " page-break-before").strip())
     if doc.metadata.source_url:
         _add_qr_code(page, doc.metadata.source_url, doc.metadata.lang)
-    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts))
+    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts), extra_ruled_pages)
 
 
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -242,23 +247,27 @@ def _qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper, prompts: int = 4) -> None:
-    section = next(s for s in page.iter(x("section")) if s.get("id") == "notes")
+def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper, prompts: int = 4, extra: int = 0,
+                     notes_id: str = "notes") -> None:
+    section = next(s for s in page.iter(x("section")) if s.get("id") == notes_id)
     head = etree.Element(x("div"), {"class": "notes-head"})
     for child in list(section):
         head.append(child)
     section.append(head)
     if lines <= 0:
         section.set("class", section.get("class", "") + " unruled")
+    if lines <= 0 and not extra:
         return
     # The first page holds the prompts and at least a dozen lines; ask for more and whole pages follow.
     per_page = int(paper.text_height // LINE_PITCH_MM)
     # The heading, lead and prompts take roughly 30 mm plus 11 mm a prompt (two lines each, on average).
     first_page = max(per_page - math.ceil((30 + 11 * prompts) / LINE_PITCH_MM), 12)
-    extra_pages = math.ceil(max(lines - first_page, 0) / per_page)
-    parent = section.getparent()
-    for _ in range(extra_pages):
-        etree.SubElement(parent, x("div"), {"class": "ruled-page", "aria-hidden": "true"})
+    extra_pages = math.ceil(max(lines - first_page, 0) / per_page) if lines > 0 else 0
+    # Right after the Notes section (a course pack's permissions page still follows them).
+    for _ in range(extra_pages + extra):
+        ruled = etree.Element(x("div"), {"class": "ruled-page", "aria-hidden": "true"})
+        ruled.text = ""  # serialised as <div></div>: WeasyPrint parses the page as HTML, where <div/> stays open
+        section.addnext(ruled)
 
 
 class _LogCollector(logging.Handler):

@@ -104,6 +104,22 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
         return {fmt: output or out_dir / f"{slug_for(path)}{suffix if fmt == 'pdf' else ''}.{fmt}"
                 for fmt in formats}
 
+    from essaybook.pack import is_pack
+
+    packs = [p for p in paths if is_pack(p)]
+    paths = [p for p in paths if not is_pack(p)]
+    yield from _build_essays(paths, targets, options, force, jobs, raise_errors)
+    if packs:  # each pack parses its essays in parallel itself
+        from essaybook.pack_build import build_pack
+
+        for path in packs:
+            yield build_pack(path, targets(path), options, jobs, raise_errors)
+
+
+def _build_essays(paths: list[Path], targets, options: Options, force: bool, jobs: int | None,
+                  raise_errors: bool) -> Iterator[Outcome]:
+    if not paths:
+        return
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     if jobs <= 1:
         for path in paths:
@@ -118,10 +134,13 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
 
 
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
-    """The essays a command works on: the one SOURCE names, or every essay under ``content/``."""
+    """The essays a command works on: the one SOURCE names (an essay or a pack file), or every essay under
+    ``content/`` and every pack under ``packs/``."""
+    from essaybook.pack import find_packs, is_pack
+
     if source is not None:
-        return [resolve_source(source)]
-    return find_essays(content_dir)
+        return [source] if is_pack(source) and source.is_file() else [resolve_source(source)]
+    return find_essays(content_dir) + find_packs(content_dir.parent / "packs")
 
 
 def load(path: Path) -> Document:

@@ -17,14 +17,15 @@ from essaybook.pdf import Handout
 _PROBE_WORDS = 6
 
 
-def page_breaks(handout: Handout) -> list[PageBreak]:
+def page_breaks(handout: Handout, first: str = "essay") -> list[PageBreak]:
+    """``first``: the page's first section (a course pack begins with its title page)."""
     from weasyprint.formatting_structure import boxes
 
     breaks: list[PageBreak] = []
-    last_block = "essay"
+    last_block = first
     for number, page in enumerate(handout.document.pages, start=1):
         if number == 1:
-            breaks.append(PageBreak(1, "essay"))
+            breaks.append(PageBreak(1, first))
             continue
         found = _first_content(page._page_box, boxes, [])
         if found is None:  # a page of ruled lines only: it starts after the last block
@@ -68,4 +69,5 @@ def _top_block(ids: list[str]) -> str | None:
     for i, value in enumerate(ids):
         if value in ("essay", "notes"):
             return ids[i + 1] if i + 1 < len(ids) else value
-    return None
+    # A course pack's sections have ids of their own (titlepage, e2-essay, permissions): the outermost is one.
+    return (ids[1] if len(ids) > 1 else ids[0]) if ids else None

@@ -70,7 +70,7 @@ PAPERS = {
 _MAX_REPAIRS = 6
 _REPAIR_SECONDS = 20  # a long document is not laid out again and again: past this, it warns instead
 _CALL_PREFIX = "call-"  # the id of an empty span just before each note's call
-_TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
+_TOP_BLOCK = re.compile(r"^(e\d+-)?(b|p|n)\d+$")  # a course pack's essays prefix their ids (e2-p7)
 
 
 @dataclass

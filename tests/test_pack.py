@@ -175,6 +175,5 @@ def test_pack_booklet_keeps_the_permissions_page_last(pack_books, pages) -> None
     by_page = {s[h]["folio"][0]: " ".join(s[h]["words"]) for s in read for h in ("left", "right")}
     assert by_page[1].startswith("Records and Places")
     assert by_page[total].startswith("Permissions")
-    assert total == len(pages) + 2  # 10 pages: two ruled Notes pages added, before the permissions page
-    assert "booklet: 12 pages (with 2 extra ruled Notes page(s)" in pack_books["stderr"]
-    assert not _flat(page_texts(pack_books["booklet"])[0]).startswith("Notes")
+    assert f"booklet: {total} pages" in pack_books["stderr"]
+    assert by_page[total - 1] == ""  # a ruled Notes page (padding, or the Notes section's own) before it

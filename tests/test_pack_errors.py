@@ -1,0 +1,105 @@
+"""A broken pack file: one clear line per problem (the pack file, its line, what to do), exit 1, nothing written
+and the previous outputs untouched; an essay's own warnings come prefixed with its path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from essaybook import run
+from essaybook.check import check_paths
+
+ESSAY = "---\ntitle: {title}\nauthor: A. Writer\nlang: en\nrights: © 2024 A. Writer\n---\n\nA short essay, {title}.\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("one", "two"):
+        (tmp_path / "content" / name).mkdir(parents=True)
+        (tmp_path / "content" / name / "essay.md").write_text(ESSAY.format(title=name.title()), encoding="utf-8")
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "out").mkdir()
+    for name in ("p.epub", "p.pdf"):
+        (tmp_path / "out" / name).write_bytes(b"previous output")
+    return tmp_path
+
+
+def pack(project: Path, text: str) -> Path:
+    path = project / "packs" / "p.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors(project: Path, path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    code = run(["build", str(path), "--out-dir", str(project / "out"), "--force"])
+    captured = capsys.readouterr()
+    assert code == 1, captured
+    assert "Traceback" not in captured.err and captured.out == ""
+    for name in ("p.epub", "p.pdf"):
+        assert (project / "out" / name).read_bytes() == b"previous output"
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["p.epub", "p.pdf"]
+    return [ln for ln in captured.err.splitlines() if ln.startswith("error:")]
+
+
+CASES = {
+    "missing essay": ("title: P\nessays:\n  - ../content/one\n  - ../content/three\n",
+                      ":4: essay '../content/three' not found; check the path (relative to the pack file)"),
+    "not YAML": ("title: P\nessays: [../content/one\n", ": not valid YAML"),
+    "not a mapping": ("- ../content/one\n- ../content/two\n", ":1: a pack file must be a YAML mapping"),
+    "essays empty": ("title: P\nessays: []\n", ":2: 'essays' is empty; list at least one essay"),
+    "essays not a list": ("title: P\nessays: ../content/one\n", ":2: 'essays' must be a list"),
+    "no essays": ("title: P\n", ":1: the pack lists no essays"),
+    "outside the tree": ("title: P\nessays:\n  - ../../elsewhere/essay.md\n",
+                         ":3: essay '../../elsewhere/essay.md' is outside the pack's folder tree"),
+    "listed twice": ("title: P\nessays:\n  - ../content/one\n  - path: ../content/one/essay.md\n",
+                     ":4: essay '../content/one/essay.md' is listed twice (first on line 3)"),
+    "a pack in a pack": ("title: P\nessays:\n  - ../content/one\n  - other.yml\n",
+                         ":4: 'other.yml' is a pack file; a pack lists essays, not other packs"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_pack_is_one_line_and_nothing_written(project: Path, capsys: pytest.CaptureFixture[str],
+                                                  case: str) -> None:
+    text, expected = CASES[case]
+    (project / "packs" / "other.yml").write_text("title: Other\nessays: [../content/two]\n", encoding="utf-8")
+    path = pack(project, text)
+    lines = errors(project, path, capsys)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"error: {path}") and expected in lines[0], lines[0]
+
+
+def test_an_essay_that_fails_to_build(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "content" / "two" / "essay.md").write_text("---\nauthor: Nobody\n---\n\nNo title.\n")
+    path = pack(project, "title: P\nessays:\n  - ../content/one\n  - ../content/two\n")
+    lines = errors(project, path, capsys)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {path}:4: essay ") and "content/two/essay.md" in lines[0]
+    assert "the essay has no title" in lines[0] and lines[0].endswith("leave it out of the pack")
+
+
+def test_several_problems_at_once(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = pack(project, "essays:\n  - ../content/one\n  - ../content/one\n  - ../content/nine\n")
+    lines = errors(project, path, capsys)
+    assert [ln.split(": ", 2)[1].rsplit(":", 1)[1] for ln in lines] == ["1", "3", "4"]
+
+
+def test_an_essays_warnings_name_the_essay(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "content" / "two" / "essay.md").write_text(
+        "---\ntitle: Two\nautor: Typo\nlang: en\nrights: © me\n---\n\nText.\n", encoding="utf-8")
+    path = pack(project, "title: P\nessays: [../content/one, ../content/two]\n")
+    assert run(["build", str(path), "--out-dir", str(project / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {project / 'content' / 'two' / 'essay.md'}:3: unknown front matter key 'autor'" in err
+
+
+def test_check_reports_the_pack_and_its_essays(project: Path) -> None:
+    (project / "content" / "two" / "essay.md").write_text("---\ntitle: Two\nlang: en\n---\n\nThe the end.\n")
+    path = pack(project, "title: P\nessays:\n  - ../content/one\n  - ../content/two\n")
+    findings = check_paths(path)
+    rules = {(f.rule, Path(f.file).name) for f in findings}
+    assert ("pack-rights-missing", "p.yml") in rules
+    assert ("doubled-word", "essay.md") in rules  # the essay's own editorial findings
+    bad = check_paths(pack(project, "title: P\nessays: [../content/nine]\n"))
+    assert [(f.rule, f.line) for f in bad] == [("pack-essay-missing", 2)]

@@ -142,7 +142,7 @@ def test_permissions_page_names_each_rights_line(pages) -> None:
     last = _flat(pages[-1])
     assert last.startswith("Permissions")
     for rights in ("© 2020 Ada Lindqvist. Reproduced for classroom use with permission.",
-                   "© 2018 Camille Besson. Reproduit avec l'autorisation de l'autrice.",
+                   "© 2018 Camille Besson. Reproduit avec l’autorisation de l’autrice.",
                    "No rights statement was given for this essay"):
         assert rights in last, rights
     assert "example.org/essays/river" in last  # (pdftotext drops the hyphen the address breaks at)

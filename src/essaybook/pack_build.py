@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +32,7 @@ from essaybook.rules import Diagnostic
 from essaybook.xhtml import render_page, serialize
 
 QR_URL = "file:///essaybook/generated/qr-{prefix}svg"
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _ID_ATTRS = ("id", "aria-labelledby", "aria-describedby")
 # The e-book's few rules for a pack's own pages (a single essay's book has none of these pages).
 _EPUB_CSS = """
@@ -199,7 +201,7 @@ def _title_page(book: Collection) -> etree._Element:
               if book.editors else None),
              ("course", book.course), ("date", human_date(book.date, book.lang) if book.date else None)]
     for n, (cls, text) in enumerate(((c, t) for c, t in lines if t), start=1):
-        etree.SubElement(section, x("p"), {"class": cls, "id": f"tp{n}"}).text = text
+        etree.SubElement(section, x("p"), {"class": cls, "id": f"tp{n}"}).text = _typeset(text)
     return section
 
 
@@ -228,11 +230,11 @@ def _pack_notes(book: Collection) -> etree._Element:
                                            EPUB_TYPE: "backmatter", "aria-labelledby": "notes-title"})
     etree.SubElement(section, x("h2"), id="notes-title").text = notes.title
     if notes.lead:
-        etree.SubElement(section, x("p"), {"class": "lead", "id": "n2"}).text = notes.lead
+        etree.SubElement(section, x("p"), {"class": "lead", "id": "n2"}).text = _typeset(notes.lead)
     if notes.prompts:
         ol = etree.SubElement(section, x("ol"), {"class": "prompts", "id": "n3"})
         for prompt in notes.prompts:
-            etree.SubElement(ol, x("li")).text = prompt
+            etree.SubElement(ol, x("li")).text = _typeset(prompt)
     return section
 
 
@@ -258,10 +260,16 @@ def _permissions(book: Collection) -> etree._Element:
             a.text = meta.source_url.split("://", 1)[1].rstrip("/")
             a.tail = (label(lang, "published_after") or ".") + " "
         rights = etree.SubElement(p, x("span"), {"class": "rights" if meta.rights else "rights missing"})
-        rights.text = meta.rights or label(lang, "no_rights")
+        rights.text = _typeset(meta.rights) if meta.rights else label(lang, "no_rights")
     if book.rights:
-        etree.SubElement(section, x("p"), {"class": "pack-rights", "id": "perm-pack"}).text = book.rights
+        etree.SubElement(section, x("p"), {"class": "pack-rights", "id": "perm-pack"}).text = _typeset(book.rights)
     return section
+
+
+def _typeset(text: str) -> str:
+    """Plain text from a pack file or a rights line, with the typewriter apostrophes in words made typographic
+    (the essay's own text goes through its Markdown's smart quotes)."""
+    return _APOSTROPHE.sub("\u2019", text)
 
 
 # --- the handout ----------------------------------------------------------------------------------------------

@@ -28,9 +28,12 @@ def pack_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = tmp_path_factory.mktemp("pack")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        assert build(["build", str(PACK), "--out-dir", str(out), "--force"]) == 0
+        # Two jobs: laid out essay by essay in parallel and stitched (pack_stitch.py); one job: one layout.
+        assert build(["build", str(PACK), "--out-dir", str(out), "--force", "--jobs", "2"]) == 0
+        assert build(["build", str(PACK), "--out-dir", str(out / "single"), "--force", "--jobs", "1"]) == 0
         assert build(["pdf", str(PACK), "--booklet", "-o", str(out / "booklet.pdf"), "--force"]) == 0
     return {"epub": out / "week-3.epub", "pdf": out / "week-3.pdf", "booklet": out / "booklet.pdf",
+            "single-epub": out / "single" / "week-3.epub", "single-pdf": out / "single" / "week-3.pdf",
             "stderr": err.getvalue()}
 
 
@@ -177,3 +180,41 @@ def test_pack_booklet_keeps_the_permissions_page_last(pack_books, pages) -> None
     assert by_page[total].startswith("Permissions")
     assert f"booklet: {total} pages" in pack_books["stderr"]
     assert by_page[total - 1] == ""  # a ruled Notes page (padding, or the Notes section's own) before it
+
+
+def test_parallel_layout_gives_the_single_layouts_pages(pack_books, pages) -> None:
+    """The stitched handout (parts laid out in parallel, folios and contents numbers stamped) has the single
+    layout's pages: the same text on every page, folios, running heads and contents numbers included; the
+    same bookmarks; and the EPUB built from it the same page list."""
+    single = page_texts(pack_books["single-pdf"])
+    assert [_flat(t) for t in pages] == [_flat(t) for t in single]
+    assert _folios(pack_books["pdf"]) == _folios(pack_books["single-pdf"])
+    assert _heads(pack_books["pdf"]) == _heads(pack_books["single-pdf"])
+    outlines = []
+    for pdf in (pack_books["pdf"], pack_books["single-pdf"]):
+        with pikepdf.open(pdf) as doc, doc.open_outline() as outline:
+            outlines.append([(item.title, [c.title for c in item.children]) for item in outline.root])
+    assert outlines[0] == outlines[1]
+    with zipfile.ZipFile(pack_books["epub"]) as a, zipfile.ZipFile(pack_books["single-epub"]) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+
+
+def test_stitched_pdf_structure_is_sound(pack_books) -> None:
+    """Every page's marked content is in the merged structure tree, links keep their structure parents, the
+    stamped folios are artifacts, and the essays are parts of one document."""
+    with pikepdf.open(pack_books["pdf"]) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        nums = tree.ParentTree.Nums
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        assert [str(k.S) for k in tree.K[0].K] == ["/Part"] * 5  # front matter, three essays, back matter
+        for page in pdf.pages:
+            contents = page.Contents
+            data = b"".join(c.read_bytes() for c in contents) if isinstance(contents, pikepdf.Array) \
+                else contents.read_bytes()
+            marked = [int(m) for m in re.findall(rb"/MCID (\d+)", data)]
+            assert marked and all("/S" in parents[int(page.StructParents)][m] for m in marked)
+            assert re.search(rb"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC", data)
+            for annot in page.get("/Annots", []):
+                assert str(parents[int(annot.StructParent)].S) == "/Link"

@@ -282,14 +282,8 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
     import weasyprint
 
     size = pdf.PAPERS[paper]
-    parts = [p for p in book.parts if p.printed]
-    assets = tuple(a for p in parts for a in part_assets(p))
-    generated = {QR_URL.format(prefix=p.prefix): (pdf._qr_svg(p.doc.metadata.source_url), "image/svg+xml")
-                 for p in parts if p.doc.metadata.source_url}
+    parts, css, assets, generated = print_setup(book, paper, duplex)
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
-    css = pdf.read_css(("base.css", "print.css"), book.folder / "content") + pdf.paper_css(size)
-    if duplex:
-        css += "\n.pack-essay { break-before: right; }\n"
     forced: list[str] = []
     started = time.monotonic()
     with pdf._weasyprint_warnings() as messages:
@@ -313,6 +307,30 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
         warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
                                    book.source_path))
     return pdf.Handout(document, warnings)
+
+
+def print_setup(book: Collection, paper: str, duplex: bool):
+    """What every layout of the pack's handout uses: the printed parts, the CSS, the images and QR codes."""
+    parts = [p for p in book.parts if p.printed]
+    assets = tuple(a for p in parts for a in part_assets(p))
+    generated = {QR_URL.format(prefix=p.prefix): (pdf._qr_svg(p.doc.metadata.source_url), "image/svg+xml")
+                 for p in parts if p.doc.metadata.source_url}
+    css = pdf.read_css(("base.css", "print.css"), book.folder / "content") + pdf.paper_css(pdf.PAPERS[paper])
+    if duplex:
+        css += "\n.pack-essay { break-before: right; }\n"
+    return parts, css, assets, generated
+
+
+def stitched_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool, modified: str | None,
+                          jobs: int):
+    """The handout laid out part by part in ``jobs`` processes and stitched (pack_stitch.py)."""
+    from essaybook.pack_stitch import stitched_handout
+
+    pdf.require_faces()
+    parts, css, assets, generated = print_setup(book, paper, False)
+    page = pack_page(book, paragraph_numbers=paragraph_numbers, modified=modified, for_print=True)
+    _prepare_pack_print(page, book, parts, pdf.PAPERS[paper], [], 0)
+    return stitched_handout(book, page, css=css, paper=paper, assets=assets, generated=generated, jobs=jobs)
 
 
 def _prepare_pack_print(page: etree._ElementTree, book: Collection, parts: list[Part], size: pdf.Paper,
@@ -342,7 +360,7 @@ def build_pack(path: Path, targets: dict[str, Path], options: build.Options, job
     many files); nothing is written unless every essay loads."""
     try:
         book = load_collection(path, jobs)
-        written = make_pack_outputs(book, targets, options)
+        written = make_pack_outputs(book, targets, options, jobs)
     except EssaybookError as exc:
         if raise_errors:
             raise
@@ -350,7 +368,10 @@ def build_pack(path: Path, targets: dict[str, Path], options: build.Options, job
     return build.Outcome(path, tuple(written), tuple(str(w) for w in book.warnings))
 
 
-def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build.Options) -> list[build.Written]:
+def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build.Options, jobs: int | None = None
+                      ) -> list[build.Written]:
+    """Lay out, package and write. With two or more jobs (and neither --duplex nor a booklet) the handout is laid
+    out essay by essay in parallel and stitched; else in one layout. Both give the same pages."""
     stamp = _build_date(book)
     modified = stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     paper = options.paper or book.paper or "a4"
@@ -362,8 +383,18 @@ def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build
                                    extra_ruled_pages=extra, duplex=options.duplex)
 
     handout = None
+    breaks: list | None = None
     outputs: list[tuple[Path, bytes | pdf.Handout, str | None]] = []
-    if "pdf" in targets and options.imposition:
+    jobs = min(jobs or os.cpu_count() or 1, sum(p.printed for p in book.parts) + 2)
+    wants_layout = "pdf" in targets or ("epub" in targets and options.page_list)
+    if wants_layout and jobs >= 2 and not options.imposition and not options.duplex:
+        stitched = stitched_pack_handout(book, paper=paper, paragraph_numbers=numbers, modified=modified,
+                                         jobs=jobs)
+        book.warnings.extend(w for w in stitched.warnings if w not in book.warnings)
+        breaks = stitched.breaks
+        if "pdf" in targets:
+            outputs.append((targets["pdf"], stitched.pdf, None))
+    elif "pdf" in targets and options.imposition:
         from essaybook.impose import imposed_handout
 
         data, note, warnings = imposed_handout(render, *options.imposition, title=book.full_title,
@@ -375,10 +406,14 @@ def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build
         outputs.append((targets["pdf"], handout, None))
     epub_bytes = None
     if "epub" in targets:
-        if handout is None and options.page_list:
+        if handout is None and breaks is None and options.page_list:
             handout = render()
-        epub_bytes = _epub_bytes(book, stamp, modified, numbers, handout,
-                                 build.handout_edition(paper) if handout else None)
+        if handout is not None:
+            from essaybook.pagination import page_breaks
+
+            breaks = page_breaks(handout, first="titlepage")
+        epub_bytes = _epub_bytes(book, stamp, modified, numbers, breaks or [],
+                                 build.handout_edition(paper) if breaks else None)
     if handout is not None:
         book.warnings.extend(w for w in handout.warnings if w not in book.warnings)
     # Everything is laid out and packaged in memory first: a failure above leaves every output untouched.
@@ -393,8 +428,8 @@ def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build
     return written
 
 
-def _epub_bytes(book: Collection, stamp: dt.datetime, modified: str, numbers: bool, handout, source: str | None
-                ) -> bytes:
+def _epub_bytes(book: Collection, stamp: dt.datetime, modified: str, numbers: bool, breaks: list,
+                source: str | None) -> bytes:
     import io
 
     from essaybook.cover import make_cover
@@ -405,11 +440,7 @@ def _epub_bytes(book: Collection, stamp: dt.datetime, modified: str, numbers: bo
     css = read_css(("base.css", "epub.css"), book.folder / "content") + _EPUB_CSS
     cover = None if book.cover else make_cover(Metadata(title=book.title, subtitle=book.subtitle,
                                                         authors=book.editors))
-    breaks = []
-    if handout is not None:
-        from essaybook.pagination import page_breaks
-
-        breaks = epub_page_breaks(page_breaks(handout, first="titlepage"), page)
+    breaks = epub_page_breaks(breaks, page)
     buffer = io.BytesIO()
     write_collection_epub(book, page, css=css, out=buffer, modified=stamp, cover_png=cover, page_list=breaks,
                           page_source=source)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 from lxml import etree
+from PIL import Image
 
 from conftest import ROOT, build
 from pdf_reading import document_language, page_texts, structure_tags
@@ -195,10 +197,18 @@ def test_parallel_layout_gives_the_single_layouts_pages(pack_books, pages) -> No
         with pikepdf.open(pdf) as doc, doc.open_outline() as outline:
             outlines.append([(item.title, [c.title for c in item.children]) for item in outline.root])
     assert outlines[0] == outlines[1]
+    for n in range(1, len(pages) + 1):  # and the same pixels
+        assert _pixels(pack_books["pdf"], n) == _pixels(pack_books["single-pdf"], n), f"page {n} differs"
     with zipfile.ZipFile(pack_books["epub"]) as a, zipfile.ZipFile(pack_books["single-epub"]) as b:
         assert a.namelist() == b.namelist()
         for name in a.namelist():
             assert a.read(name) == b.read(name), name
+
+
+def _pixels(pdf: Path, page: int) -> bytes:
+    png = subprocess.run(["pdftoppm", "-png", "-r", "40", "-gray", "-f", str(page), "-l", str(page), str(pdf)],
+                         capture_output=True, check=True).stdout
+    return Image.open(io.BytesIO(png)).tobytes()
 
 
 def test_stitched_pdf_structure_is_sound(pack_books) -> None:

@@ -41,6 +41,7 @@ class Stitched:
     pages: int
     breaks: list[PageBreak]
     warnings: list[Diagnostic]
+    part_seconds: list[float]  # CPU time of each part's layout in its worker (benchmarks/pack_speed.py)
 
 
 def split_parts(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]]:
@@ -80,6 +81,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
                  first: str, source_path: Path) -> dict:
     """One part laid out (with pdf.py's repair of notes pushed off their page) and written: its PDF, page
     count, page breaks and warnings, as plain data for the parent process."""
+    cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
     import weasyprint
 
     from essaybook.pagination import page_breaks
@@ -108,7 +110,8 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
     if block is not None:
         warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
                                    source_path))
-    return {"pdf": buffer.getvalue(), "pages": len(document.pages), "breaks": breaks, "warnings": warnings}
+    return {"pdf": buffer.getvalue(), "pages": len(document.pages), "breaks": breaks, "warnings": warnings,
+            "cpu": time.process_time() - cpu}
 
 
 def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, paper: str,
@@ -125,6 +128,7 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
                                part_css, assets, generated, first, book.source_path)
                    for (key, part), first in zip(parts, firsts, strict=True)]
         results = [f.result() for f in futures]
+    part_seconds = [r["cpu"] for r in results]
     keys = [key for key, _ in parts]
     for _ in range(3):
         offsets, total = _offsets([r["pages"] for r in results])
@@ -142,7 +146,7 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
     breaks = [PageBreak(number + offsets[i], block, probe)
               for i, r in enumerate(results) for number, block, probe in r["breaks"]]
     warnings = [w for r in results for w in r["warnings"]]
-    return Stitched(data, total, breaks, list(dict.fromkeys(warnings)))
+    return Stitched(data, total, breaks, list(dict.fromkeys(warnings)), part_seconds)
 
 
 def _offsets(counts: list[int]) -> tuple[list[int], int]:

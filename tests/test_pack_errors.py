@@ -1,14 +1,18 @@
-"""A broken pack file: one clear line per problem (the pack file, its line, what to do), exit 1, nothing written
-and the previous outputs untouched; an essay's own warnings come prefixed with its path."""
+"""Small pack files: a broken one gets one clear line per problem (the pack file, its line, what to do), exit 1,
+nothing written and the previous outputs untouched; an essay's own warnings come prefixed with its path; the
+pack's options (pages: false, --duplex) and a build of everything."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from essaybook import run
 from essaybook.check import check_paths
+
+from pdf_reading import page_texts
 
 ESSAY = "---\ntitle: {title}\nauthor: A. Writer\nlang: en\nrights: © 2024 A. Writer\n---\n\nA short essay, {title}.\n"
 
@@ -103,3 +107,33 @@ def test_check_reports_the_pack_and_its_essays(project: Path) -> None:
     assert ("doubled-word", "essay.md") in rules  # the essay's own editorial findings
     bad = check_paths(pack(project, "title: P\nessays: [../content/nine]\n"))
     assert [(f.rule, f.line) for f in bad] == [("pack-essay-missing", 2)]
+
+
+def test_build_without_source_builds_the_essays_and_the_packs(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    pack(project, "title: P\nessays: [../content/one, ../content/two]\n")
+    monkeypatch.chdir(project)
+    assert run(["build", "--out-dir", "built", "--jobs", "1"]) == 0
+    assert sorted(p.name for p in (project / "built").iterdir()) == \
+        ["one.epub", "one.pdf", "p.epub", "p.pdf", "two.epub", "two.pdf"]
+    capsys.readouterr()
+
+
+def test_pages_false_and_duplex(project: Path, tmp_path: Path) -> None:
+    """``pages: false`` keeps an essay in the EPUB and out of print; ``--duplex`` starts each essay on a
+    right-hand (odd) page."""
+    (project / "content" / "three").mkdir()
+    (project / "content" / "three" / "essay.md").write_text(ESSAY.format(title="Three"), encoding="utf-8")
+    path = pack(project, "title: P\nessays:\n  - ../content/one\n  - {path: ../content/two, pages: false}\n"
+                         "  - ../content/three\n")
+    out = project / "out"
+    assert run(["build", str(path), "--out-dir", str(out), "--jobs", "1", "-q"]) == 0
+    with zipfile.ZipFile(out / "p.epub") as z:
+        assert "EPUB/e2-essay.xhtml" in z.namelist()
+    texts = [" ".join(t.split()) for t in page_texts(out / "p.pdf")]
+    assert not any("A short essay, Two." in t for t in texts)
+    assert run(["pdf", str(path), "--duplex", "-o", str(tmp_path / "duplex.pdf"), "--jobs", "1", "-q"]) == 0
+    texts = [" ".join(t.split()) for t in page_texts(tmp_path / "duplex.pdf")]
+    starts = [i + 1 for i, t in enumerate(texts) if t.startswith(("One ", "Three "))]
+    assert starts and all(n % 2 == 1 for n in starts), starts
+    assert texts[starts[1] - 2] == f"{starts[1] - 1} / {len(texts)}"  # the blank page: its folio, no head

@@ -136,4 +136,4 @@ def test_pages_false_and_duplex(project: Path, tmp_path: Path) -> None:
     texts = [" ".join(t.split()) for t in page_texts(tmp_path / "duplex.pdf")]
     starts = [i + 1 for i, t in enumerate(texts) if t.startswith(("One ", "Three "))]
     assert starts and all(n % 2 == 1 for n in starts), starts
-    assert texts[starts[1] - 2] == f"{starts[1] - 1} / {len(texts)}"  # the blank page: its folio, no head
+    assert texts[starts[1] - 2].replace(" ", "") == f"{starts[1] - 1}/{len(texts)}"  # the blank page: folio only

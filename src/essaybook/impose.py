@@ -102,7 +102,8 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
     """Lay the handout out on the sheet's half-page (``render(extra_ruled_pages, paper) -> pdf.Handout``),
     padded for a booklet, and impose it. Returns the PDF, the printing instructions and the layout warnings."""
     sheet = SHEETS[sheet_key]
-    handout = render(0, sheet.page)
+    paper = sheet.page + "-booklet" if mode == "booklet" else sheet.page  # a booklet's margins mirror
+    handout = render(0, paper)
     pages = len(handout.document.pages)
     padded = 0
     if mode == "booklet":
@@ -112,7 +113,7 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
             if not padding(pages):
                 break
             padded += padding(pages)
-            handout = render(padded, sheet.page)
+            handout = render(padded, paper)
             pages = len(handout.document.pages)
         if padding(pages):
             raise RuntimeError(f"could not pad the booklet to a multiple of four pages ({pages})")

@@ -49,6 +49,7 @@ class Paper:
     height: float
     margins: tuple[float, float, float, float]  # top, right, bottom, left (mm): the left takes holes or staples
     font_size: float  # pt
+    mirrored: bool = False  # a booklet's pages: the wide margin is on the inside, the fold's side
 
     @property
     def text_height(self) -> float:
@@ -61,6 +62,8 @@ PAPERS = {
     "a5": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5),
     # Half of a US Letter sheet (5.5 x 8.5 in): the page of a booklet printed on Letter.
     "half-letter": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5),
+    "a5-booklet": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5, mirrored=True),
+    "half-letter-booklet": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5, mirrored=True),
 }
 
 
@@ -144,7 +147,8 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
 def paper_css(paper: Paper) -> str:
     top, right, bottom, left = paper.margins
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
-    return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
+    mirror = f"@page :left {{ margin-left: {right}mm; margin-right: {left}mm; }}\n" if paper.mirrored else ""
+    return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n{mirror}"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
             # A figure never takes more than about two-fifths of the page, so it fits where it falls.

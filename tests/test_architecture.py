@@ -35,3 +35,25 @@ def imported_modules(path: Path) -> set[str]:
 def test_imports_flow_one_way(module: str) -> None:
     wrong = imported_modules(SRC / f"{module}.py") & FORBIDDEN[module]
     assert not wrong, f"essaybook.{module} must not import {sorted(wrong)}"
+
+
+def test_the_print_renderer_receives_the_page_and_never_renders_it() -> None:
+    """build.py renders the page once; pdf.py lays out copies of it and must not call the page stage itself."""
+    tree = ast.parse((SRC / "pdf.py").read_text(encoding="utf-8"))
+    names = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for a in node.names}
+    assert "render_page" not in names
+
+
+def test_weasyprint_internals_are_read_in_one_module() -> None:
+    readers = sorted(p.name for p in SRC.rglob("*.py") if "_page_box" in p.read_text(encoding="utf-8"))
+    assert readers == ["pagination.py"]
+
+
+def test_ebooklib_is_used_through_its_public_api() -> None:
+    """No subclass of ebooklib's writer and no call of its underscored methods."""
+    text = (SRC / "epub.py").read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    private = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr.startswith("_")
+               and not n.attr.startswith("__") and isinstance(n.value, ast.Name) and n.value.id in ("epub", "self")]
+    bases = [ast.unparse(b) for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases]
+    assert not private and not any(b.startswith("epub.") for b in bases), (private, bases)

@@ -7,6 +7,7 @@ own typeface; the same inputs give the same PNG bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 
 from PIL import Image, ImageDraw, ImageFont
@@ -23,17 +24,24 @@ _MARGIN = 170
 
 def make_cover(meta: Metadata) -> bytes:
     """PNG bytes of the generated cover."""
+    return _draw(meta.title, meta.subtitle, meta.authors)
+
+
+@functools.lru_cache(maxsize=4)
+def _draw(title: str, subtitle: str | None, authors: tuple[str, ...]) -> bytes:
+    """The cover shows only these three, so a warm process (``essaybook preview``) draws it once per title,
+    not on every save (it is most of the e-book's build time)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     frame = 70
     draw.rectangle((frame, frame, WIDTH - frame, HEIGHT - frame), outline=_ACCENT, width=6)
     y = 640
-    y = _block(draw, meta.title, _font(meta.title, "Bold", 150), y, line_gap=1.18)
-    if meta.subtitle:
-        y = _block(draw, meta.subtitle, _font(meta.subtitle, "Italic", 86), y + 70, line_gap=1.25)
+    y = _block(draw, title, _font(title, "Bold", 150), y, line_gap=1.18)
+    if subtitle:
+        y = _block(draw, subtitle, _font(subtitle, "Italic", 86), y + 70, line_gap=1.25)
     draw.line((WIDTH / 2 - 180, y + 110, WIDTH / 2 + 180, y + 110), fill=_ACCENT, width=5)
-    if meta.authors:
-        names = "\n".join(meta.authors)
+    if authors:
+        names = "\n".join(authors)
         _block(draw, names, _font(names, "Regular", 90), HEIGHT - 700, line_gap=1.3)
     buffer = io.BytesIO()
     # Paper, ink and one accent: sixteen colours keep the type's anti-aliasing and make a small PNG, fast.

@@ -5,14 +5,15 @@ documents (the essay, the Notes section), a cover page leads the spine, and ``na
 landmarks, page list) is built here with lxml because ebooklib's own nav can do neither titles in the book's
 language nor a page list for non-``EpubHtml`` documents.
 
-Reproducibility: ebooklib stamps zip entries with the current time, so ``_Writer`` writes them with the book's
-own date, ``mimetype`` first and stored.
+Reproducibility: ebooklib stamps zip entries with the current time, so the zip it writes is copied with the
+book's own date on every entry, ``mimetype`` first and stored (``_write_reproducibly``).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ XHTML_TYPE = "application/xhtml+xml"
 STYLESHEET = "style.css"
 # Names the packager itself uses inside EPUB/; an essay's own file with one of these names is moved aside.
 _RESERVED = {"nav.xhtml", "toc.ncx", "cover.xhtml", "essay.xhtml", "notes.xhtml", "cover.png", STYLESHEET,
-             "content.opf"}  # a course pack's essays' files are all under e<n>/, so nothing of theirs clashes
+             "content.opf"}
 
 
 def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: BinaryIO, modified: dt.datetime,
@@ -83,7 +84,7 @@ def write_epub(doc: Document, page: etree._ElementTree, *, css: str, out: Binary
     # The contents page follows the cover in reading order: the landmarks point at it, and Kindle's converter
     # wants an HTML table of contents it can reach.
     book.spine = [spine_items[0], nav_item, *spine_items[1:]]
-    _Writer(out, book, lang=meta.lang, stamp=modified).write_book()
+    _write_reproducibly(book, out, lang=meta.lang, stamp=modified)
 
 
 def _add_descriptive_metadata(book: epub.EpubBook, doc: Document) -> None:
@@ -140,7 +141,7 @@ def _insert_page_breaks(page: etree._ElementTree, breaks: Sequence[PageBreak]) -
             continue
         marker = etree.Element(x("span"), {"id": f"page-{br.number}", EPUB_TYPE: "pagebreak",
                                            "role": "doc-pagebreak", "aria-label": str(br.number)})
-        if br.probe == "\x00end":
+        if br.after:
             block.addnext(marker)
         elif br.probe is None or not _insert_at_words(block, br.probe, marker):
             if block.tag in (x("section"), x("p"), x("li"), x("h2"), x("h3"), x("h4"), x("h5"), x("h6"),
@@ -348,47 +349,27 @@ def _nav_list(entries: list[_Entry]) -> etree._Element:
     return ol
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one timestamp, so the same book gives the same bytes."""
-
-    def __init__(self, file: BinaryIO, stamp: dt.datetime) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
-        self._stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
-
-    def writestr(self, name, data, compress_type=None, compresslevel=None):  # type: ignore[override]
-        if isinstance(name, str):
-            info = zipfile.ZipInfo(name, date_time=self._stamp)
-            info.compress_type = compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
+def _write_reproducibly(book: epub.EpubBook, out: BinaryIO, *, lang: str, stamp: dt.datetime) -> None:
+    """Write through ebooklib's public ``write_epub`` into memory, then copy the zip entry by entry with one
+    fixed timestamp, ``mimetype`` first and stored, and ``xml:lang`` on the OPF's ``<package>``: the same book
+    gives the same bytes, and no private ebooklib method is overridden."""
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"mtime": stamp.astimezone(dt.UTC), "raise_exceptions": True,
+                                   "epub3_landmark": False, "epub2_guide": False})
+    date_time = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        names = sorted(src.namelist(), key=lambda n: n != "mimetype")
+        for name in names:
+            data = src.read(name)
+            if name.endswith(".opf"):
+                root = etree.fromstring(data)
+                root.set(f"{{{XML_NS}}}lang", lang)
+                data = etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            name = info
-        super().writestr(name, data, compress_type, compresslevel)
-
-
-class _Writer(epub.EpubWriter):
-    """ebooklib's writer with three fixes: ``xml:lang`` on ``<package>``, a fixed ``dcterms:modified``, and
-    fixed zip timestamps. Exceptions propagate (ebooklib's ``write_epub`` would return False instead)."""
-
-    def __init__(self, out: BinaryIO, book: epub.EpubBook, *, lang: str, stamp: dt.datetime) -> None:
-        super().__init__(out, book, {"mtime": stamp.astimezone(dt.UTC), "raise_exceptions": True,
-                                     "epub3_landmark": False, "epub2_guide": False})
-        self.lang = lang
-        self.stamp = stamp
-
-    def _write_opf_file(self, root: etree._Element) -> None:
-        root.set(f"{{{XML_NS}}}lang", self.lang)
-        super()._write_opf_file(root)
-
-    def write_book(self) -> None:
-        self.process()
-        with _FixedTimeZip(self.file_name, self.stamp) as self.out:
-            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-            self._write_container()
-            self._write_opf()
-            self._write_items()
-
-
-
+            dst.writestr(info, data)
 
 
 # --- several essays as one book (a course pack) -------------------------------------------------------------
@@ -460,7 +441,7 @@ def write_collection_epub(book: Collection, page: etree._ElementTree, *, css: st
     epub_book.add_item(epub.EpubNcx())
     epub_book.toc = _ncx_toc(toc_tree)
     epub_book.spine = [spine_items[0], nav_item, *spine_items[1:]]
-    _Writer(out, epub_book, lang=lang, stamp=modified).write_book()
+    _write_reproducibly(epub_book, out, lang=lang, stamp=modified)
 
 
 def _add_collection_metadata(epub_book: epub.EpubBook, book: Collection) -> None:

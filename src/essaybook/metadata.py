@@ -17,10 +17,11 @@ from typing import Any
 import yaml
 
 from essaybook.errors import SourceError
+from essaybook.paper import PAPERS
 from essaybook.rules import Diagnostic
 from essaybook.source import Source
 
-PAPER_SIZES = ("a4", "letter", "a5")
+PAPER_SIZES = tuple(PAPERS)
 
 _KNOWN_KEYS = (
     "title", "subtitle", "author", "date", "lang", "description", "subject", "keywords", "rights",

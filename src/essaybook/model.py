@@ -37,12 +37,14 @@ class PageBreak:
     """Where a page of the print handout begins, as the EPUB can find the same place.
 
     ``block`` is the id of the top-level block the page starts in; ``probe`` the first words of the page's
-    first line (None: the page starts at the block's beginning, or has no text of its own).
+    first line (None: the page starts at the block's beginning, or has no text of its own). ``after`` says
+    the page begins after ``block`` has ended (a page of ruled lines only).
     """
 
     number: int
     block: str
     probe: str | None = None
+    after: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,11 @@ class Document:
     headings: tuple[Heading, ...]
     assets: tuple[Asset, ...]
     cover: Asset | None
+    #: What the parse refused, dropped, rewrote or repaired (errors too, until ``build.load`` refuses them).
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: The title and subtitle as inline XHTML (a ``<p>`` holding emphasis, code...); ``metadata`` has the text.
+    title: etree._Element | None = None
+    subtitle: etree._Element | None = None
 
     @property
     def images(self) -> list[etree._Element]:

@@ -5,8 +5,9 @@ handout is laid out (in memory, or the same layout that writes the PDF), and for
 in its main flow is found: the top-level block it belongs to (every one has an id) and the first words of the
 page's first line. The EPUB packager puts a page-break marker exactly there.
 
-This reads WeasyPrint's box tree (``page._page_box``), which is not public API: WeasyPrint is pinned, and a
-test checks every marker against the PDF's text.
+This module is the only one that reads WeasyPrint's box tree (``page._page_box``), which is not public API:
+WeasyPrint is pinned, a test checks every marker against the PDF's text, and if an upgrade changes the tree
+``page_breaks`` returns None, so the EPUB is built without a page list (and the build says so).
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from essaybook.pdf import Handout
 _PROBE_WORDS = 6
 
 
-def page_breaks(handout: Handout, first: str = "essay") -> list[PageBreak]:
-    """``first``: the page's first section (a course pack begins with its title page)."""
-    from weasyprint.formatting_structure import boxes
+def page_breaks(handout: Handout, first: str = "essay") -> list[PageBreak] | None:
+    """One break per handout page, or None when WeasyPrint's layout cannot be read. ``first``: the page's
+    first section (a course pack begins with its title page)."""
+    try:
+        from weasyprint.formatting_structure import boxes
 
+        return _page_breaks(handout, boxes, first)
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
+def _page_breaks(handout: Handout, boxes, first: str) -> list[PageBreak]:
     breaks: list[PageBreak] = []
     last_block = first
     for number, page in enumerate(handout.document.pages, start=1):
@@ -29,7 +38,7 @@ def page_breaks(handout: Handout, first: str = "essay") -> list[PageBreak]:
             continue
         found = _first_content(page._page_box, boxes, [])
         if found is None:  # a page of ruled lines only: it starts after the last block
-            breaks.append(PageBreak(number, last_block, "\x00end"))
+            breaks.append(PageBreak(number, last_block, after=True))
             continue
         block, probe = found
         last_block = block

@@ -11,6 +11,7 @@ reaches the PDF's bytes.
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import math
@@ -29,9 +30,11 @@ from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import require_faces
 from essaybook.labels import label
 from essaybook.model import EPUB_TYPE, Document, x
+from essaybook.paper import ALL_PAPERS as PAPERS
+from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
-from essaybook.xhtml import render_page, serialize
+from essaybook.xhtml import serialize
 
 if TYPE_CHECKING:
     import weasyprint
@@ -39,32 +42,6 @@ if TYPE_CHECKING:
 BASE_URL = "file:///essaybook/essay/"
 QR_URL = "file:///essaybook/generated/qr.svg"
 STYLE_BASE_URL = "file:///essaybook/styles/"
-LINE_PITCH_MM = 8.7  # ruled lines for handwriting: a generous college-ruled 8.7 mm
-
-
-@dataclass(frozen=True)
-class Paper:
-    name: str  # CSS page size keyword
-    width: float  # mm
-    height: float
-    margins: tuple[float, float, float, float]  # top, right, bottom, left (mm): the left takes holes or staples
-    font_size: float  # pt
-    mirrored: bool = False  # a booklet's pages: the wide margin is on the inside, the fold's side
-
-    @property
-    def text_height(self) -> float:
-        return self.height - self.margins[0] - self.margins[2]
-
-
-PAPERS = {
-    "a4": Paper("A4", 210, 297, (24, 26, 26, 36), 11),
-    "letter": Paper("letter", 215.9, 279.4, (22, 26, 25, 36), 11),
-    "a5": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5),
-    # Half of a US Letter sheet (5.5 x 8.5 in): the page of a booklet printed on Letter.
-    "half-letter": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5),
-    "a5-booklet": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5, mirrored=True),
-    "half-letter-booklet": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5, mirrored=True),
-}
 
 
 # WeasyPrint 70, to fit one more line of a paragraph at the foot of a page (for orphans), moves that page's
@@ -84,10 +61,10 @@ class Handout:
     warnings: list[Diagnostic]
 
 
-def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modified: str | None,
-                   extra_ruled_pages: int = 0) -> Handout:
-    """Lay the handout out in memory (no file is written). ``extra_ruled_pages`` more ruled Notes pages are
-    added after the Notes section (a booklet pads its page count with them)."""
+def render_handout(page: etree._ElementTree, doc: Document, *, paper: str, extra_ruled_pages: int = 0) -> Handout:
+    """Lay the handout out in memory (no file is written) from the one rendered ``page``; ``doc`` supplies
+    only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
+    ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces()
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
@@ -99,11 +76,11 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     started = time.monotonic()
     with _weasyprint_warnings() as messages:
         for _attempt in range(_MAX_REPAIRS + 1):
-            page = render_page(doc, paragraph_numbers=paragraph_numbers, modified=modified)
-            prepare_print(page, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
+            printed = copy.deepcopy(page)
+            prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
-                html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=BASE_URL,
+                html = weasyprint.HTML(string=serialize(printed).decode("utf-8"), base_url=BASE_URL,
                                        url_fetcher=fetcher)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
@@ -120,7 +97,7 @@ def render_handout(doc: Document, *, paper: str, paragraph_numbers: bool, modifi
     if block is not None:
         warnings.append(Diagnostic(
             "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
-    warnings += _missing_glyph_warnings(doc, page)
+    warnings += _missing_glyph_warnings(doc, printed)
     return Handout(document, warnings)
 
 
@@ -151,8 +128,7 @@ def paper_css(paper: Paper) -> str:
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n{mirror}"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
-            # A figure never takes more than about two-fifths of the page, so it fits where it falls.
-            f"figure img {{ max-height: {paper.text_height * 0.42:.0f}mm; }}\n"
+            f"figure img {{ max-height: {paper.figure_max_height:.0f}mm; }}\n"
             f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n")
 
 

@@ -7,7 +7,6 @@ paragraph number looks is the stylesheets' business (``base.css`` plus ``epub.cs
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 
 from lxml import etree
 
@@ -18,14 +17,14 @@ from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 _NUMBERED = (x("p"), x("blockquote"))
 
 
-def render_page(doc: Document, *, stylesheets: Sequence[str] = (), paragraph_numbers: bool = True,
-                modified: str | None = None) -> etree._ElementTree:
+def render_page(doc: Document, *, paragraph_numbers: bool = True, modified: str | None = None
+                ) -> etree._ElementTree:
     """The whole essay as one XHTML page: title block, body, footnotes, and the Notes section."""
     meta = doc.metadata
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", meta.lang)
     html.set(f"{{{XML_NS}}}lang", meta.lang)
-    html.append(_head(doc, stylesheets, modified))
+    html.append(_head(doc, modified))
     body = etree.SubElement(html, x("body"))
     body.append(_essay(doc, paragraph_numbers))
     body.append(_notes(doc))
@@ -37,7 +36,7 @@ def serialize(tree: etree._ElementTree | etree._Element) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
-def _head(doc: Document, stylesheets: Sequence[str], modified: str | None) -> etree._Element:
+def _head(doc: Document, modified: str | None) -> etree._Element:
     meta = doc.metadata
     head = etree.Element(x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
@@ -53,8 +52,6 @@ def _head(doc: Document, stylesheets: Sequence[str], modified: str | None) -> et
     for name, content in named.items():
         if content:
             etree.SubElement(head, x("meta"), name=name, content=content)
-    for href in stylesheets:
-        etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=href)
     return head
 
 
@@ -82,9 +79,9 @@ def _identify_blocks(section: etree._Element, prefix: str) -> None:
 def title_block(doc: Document) -> etree._Element:
     meta = doc.metadata
     header = etree.Element(x("header"), {"class": "title-block"})
-    etree.SubElement(header, x("h1"), id="title").text = meta.title
+    _inline_into(etree.SubElement(header, x("h1"), id="title"), doc.title, meta.title)
     if meta.subtitle:
-        etree.SubElement(header, x("p"), {"class": "subtitle"}).text = meta.subtitle
+        _inline_into(etree.SubElement(header, x("p"), {"class": "subtitle"}), doc.subtitle, meta.subtitle)
     if meta.authors:
         etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
     if meta.date:
@@ -97,6 +94,17 @@ def title_block(doc: Document) -> etree._Element:
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
         a.tail = label(meta.lang, "published_after") or None
     return header
+
+
+def _inline_into(el: etree._Element, markup: etree._Element | None, text: str) -> None:
+    """The author's inline markup (emphasis, code) where there is some, else the plain text."""
+    if markup is None:
+        el.text = text
+        return
+    markup = copy.deepcopy(markup)
+    el.text = markup.text
+    for child in markup:
+        el.append(child)
 
 
 def text_segments(block: etree._Element, skip: tuple[str, ...] = ("pnum", "fn", "footnotes", "qr-note")):

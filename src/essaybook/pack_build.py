@@ -107,18 +107,22 @@ def _load_one(path: Path, portable: bool) -> Document | str | dict:
         return str(exc).replace("\n", "; ")
     if not portable:
         return doc
-    return {"doc": dataclasses.replace(doc, body=None, notes_lead=None, notes_prompts=()),
-            "body": etree.tostring(doc.body),
-            "lead": etree.tostring(doc.notes_lead) if doc.notes_lead is not None else None,
-            "prompts": [etree.tostring(p) for p in doc.notes_prompts]}
+    fields = {}
+    for f in dataclasses.fields(doc):
+        value = getattr(doc, f.name)
+        if isinstance(value, etree._Element):
+            fields[f.name] = etree.tostring(value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, etree._Element) for v in value):
+            fields[f.name] = tuple(etree.tostring(v) for v in value)
+    return {"doc": dataclasses.replace(doc, **dict.fromkeys(fields)), "elements": fields}
 
 
 def _restore(result: Document | str | dict) -> Document | str:
     if not isinstance(result, dict):
         return result
-    return dataclasses.replace(result["doc"], body=etree.fromstring(result["body"]),
-                               notes_lead=etree.fromstring(result["lead"]) if result["lead"] else None,
-                               notes_prompts=tuple(etree.fromstring(p) for p in result["prompts"]))
+    elements = {name: tuple(etree.fromstring(v) for v in value) if isinstance(value, tuple)
+                else etree.fromstring(value) for name, value in result["elements"].items()}
+    return dataclasses.replace(result["doc"], **elements)
 
 
 # --- the one page ---------------------------------------------------------------------------------------------
@@ -458,7 +462,7 @@ def epub_page_breaks(breaks: list, page: etree._ElementTree) -> list:
     fixed = []
     for br in breaks:
         if br.block not in in_epub:
-            br = PageBreak(br.number, last, "\x00end")
+            br = PageBreak(br.number, last, after=True)
         fixed.append(br)
     return fixed
 

@@ -105,7 +105,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
             forced.append(block)
         buffer = io.BytesIO()
         document.write_pdf(buffer, pdf_variant="pdf/ua-1")
-    breaks = [(b.number, b.block, b.probe) for b in page_breaks(pdf.Handout(document, []), first=first)]
+    breaks = [(b.number, b.block, b.probe, b.after) for b in page_breaks(pdf.Handout(document, []), first=first)]
     warnings = [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)]
     if block is not None:
         warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
@@ -143,8 +143,8 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
             break
     offsets, total = _offsets([r["pages"] for r in results])
     data = _join(book, [r["pdf"] for r in results], offsets, total, paper)
-    breaks = [PageBreak(number + offsets[i], block, probe)
-              for i, r in enumerate(results) for number, block, probe in r["breaks"]]
+    breaks = [PageBreak(number + offsets[i], block, probe, after)
+              for i, r in enumerate(results) for number, block, probe, after in r["breaks"]]
     warnings = [w for r in results for w in r["warnings"]]
     return Stitched(data, total, breaks, list(dict.fromkeys(warnings)), part_seconds)
 
@@ -160,7 +160,7 @@ def _offsets(counts: list[int]) -> tuple[list[int], int]:
 def _back_permissions_page(result: dict) -> int:
     """The permissions page is the back matter's last page (it is one page unless the list is long: then the
     page it starts on, found from the page breaks)."""
-    starts = [number for number, block, _ in result["breaks"] if block.startswith(("permissions", "perm"))]
+    starts = [number for number, block, _, _ in result["breaks"] if block.startswith(("permissions", "perm"))]
     return (starts[0] - 1) if starts else result["pages"] - 1
 
 

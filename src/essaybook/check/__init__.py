@@ -53,7 +53,7 @@ def check_pack(path: Path) -> tuple[list[Finding], list[Path]]:
     try:
         pack = load_pack(path)
     except SourceProblems as exc:
-        return [_finding(d) for d in exc.diagnostics], []
+        return [_finding(d) for d in exc.errors], []
     except SourceError as exc:
         return [Finding(display_path(exc.path or path), exc.line or 1, 0, ERROR, exc.message, "pack-invalid")], []
     essays = [e.path for e in pack.entries]

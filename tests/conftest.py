@@ -93,6 +93,7 @@ SOURCES = {
     "figures-and-names": TEST_ESSAYS / "figures-and-names",
     "korean-essay": TEST_ESSAYS / "korean-essay",
     "hostile-html": TEST_ESSAYS / "hostile-html",
+    "course-pack": TEST_ESSAYS.parent / "course" / "packs" / "week-3.yml",  # three essays as one book
 }
 # One essay per script (tests/test_scripts.py), validated in the same EPUBCheck JVM as the others.
 SCRIPT_ESSAYS = ["arabic-essay", "hebrew-essay", "hindi-essay", "greek-essay", "greek-polytonic-essay",
@@ -114,7 +115,7 @@ SOURCES.update(POSTS)
 # one of each direction and the scripts with most to go wrong (all twelve passed when this was written).
 ACE_BOOKS = ["essay", "testsuite", "footnotes-and-tables", "figures-and-names", "korean-essay", "hostile-html",
              "arabic-essay", "hebrew-essay", "hindi-essay", "greek-polytonic-essay", "emoji-essay",
-             "chinese-traditional-essay", *POSTS]
+             "chinese-traditional-essay", "course-pack", *POSTS]
 
 
 @pytest.fixture(scope="session")

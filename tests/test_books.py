@@ -99,7 +99,7 @@ def test_cjk_text_has_glyphs_and_cjk_faces(books: dict[str, dict[str, Path]]) ->
     assert re.search("[\uac00-\ud7a3]", text) and re.search("[\u4e00-\u9fff]", text)
 
 
-@pytest.mark.parametrize("name", ["essay", "footnotes-and-tables", "korean-essay"])
+@pytest.mark.parametrize("name", ["essay", "footnotes-and-tables", "korean-essay", "course-pack"])
 def test_page_list_matches_the_handout(books: dict[str, dict[str, Path]], name: str) -> None:
     """One page-list entry per handout page, each marker exactly where that page's text begins."""
     epub, pdf = books[name]["epub"], books[name]["pdf"]

@@ -14,7 +14,7 @@ import datetime as dt
 import errno
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +33,18 @@ class Options:
     paper: str | None = None  # None: the essay's front matter decides (else A4)
     paragraph_numbers: bool | None = None  # None: the essay's front matter decides (else on)
     page_list: bool = True
+    booklet: str | None = None  # a sheet in impose.SHEETS: the PDF is imposed for saddle stitching
+    two_up: str | None = None  # a sheet in impose.SHEETS: the PDF is imposed two pages to a side, in order
+    duplex: bool = False  # a course pack's essays start on right-hand pages
+
+    @property
+    def imposition(self) -> tuple[str, str] | None:
+        """(mode, sheet) when the PDF is to be imposed, else None."""
+        if self.booklet:
+            return "booklet", self.booklet
+        if self.two_up:
+            return "two-up", self.two_up
+        return None
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,7 @@ class Written:
     path: Path
     size: int
     reused: bool = False
+    note: str | None = None  # what to tell the person (a booklet's printing instructions), on stderr
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,28 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
               raise_errors: bool = False) -> Iterator[Outcome]:
     """Build every essay, in parallel processes when there are several (each is independent), yielding
     outcomes as they finish."""
-    def targets(path: Path) -> dict[str, Path]:
-        return {fmt: output or out_dir / f"{slug_for(path)}.{fmt}" for fmt in formats}
+    suffix = {"booklet": "-booklet", "two-up": "-2up"}[options.imposition[0]] if options.imposition else ""
 
+    def targets(path: Path) -> dict[str, Path]:
+        return {fmt: output or out_dir / f"{slug_for(path)}{suffix if fmt == 'pdf' else ''}.{fmt}"
+                for fmt in formats}
+
+    from essaybook.pack import is_pack
+
+    packs = [p for p in paths if is_pack(p)]
+    paths = [p for p in paths if not is_pack(p)]
+    yield from _build_essays(paths, targets, options, force, jobs, raise_errors)
+    if packs:  # each pack parses its essays in parallel itself
+        from essaybook.pack_build import build_pack
+
+        for path in packs:
+            yield build_pack(path, targets(path), options, jobs, raise_errors)
+
+
+def _build_essays(paths: list[Path], targets, options: Options, force: bool, jobs: int | None,
+                  raise_errors: bool) -> Iterator[Outcome]:
+    if not paths:
+        return
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     if jobs <= 1:
         for path in paths:
@@ -106,10 +138,13 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
 
 
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
-    """The essays a command works on: the one SOURCE names, or every essay under ``content/``."""
+    """The essays a command works on: the one SOURCE names (an essay or a pack file), or every essay under
+    ``content/`` and every pack under ``packs/``."""
+    from essaybook.pack import find_packs, is_pack
+
     if source is not None:
-        return [resolve_source(source)]
-    return find_essays(content_dir)
+        return [source] if is_pack(source) and source.is_file() else [resolve_source(source)]
+    return find_essays(content_dir) + find_packs(content_dir.parent / "packs")
 
 
 def load(path: Path) -> Document:
@@ -166,6 +201,19 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
     stamp = build_date(doc)
     paper = options.paper or doc.metadata.paper
     page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
+    imposed: list[Written] = []
+    if "pdf" in targets and options.imposition:  # a booklet or 2-up sheets instead of the handout
+        from essaybook import pdf
+        from essaybook.impose import imposed_handout
+
+        def render(extra: int, paper: str) -> pdf.Handout:
+            return pdf.render_handout(page, doc, paper=paper, extra_ruled_pages=extra)
+
+        data, note, warnings = imposed_handout(render, *options.imposition, title=doc.metadata.full_title,
+                                               author=", ".join(doc.metadata.authors), lang=doc.metadata.lang)
+        doc.warnings.extend(w for w in warnings if w not in doc.warnings)
+        imposed.append(replace(atomic_write(targets["pdf"], lambda f: f.write(data)), note=note))
+        targets = {k: v for k, v in targets.items() if k != "pdf"}
     handout, breaks = None, None
     if "epub" in targets and options.page_list and "pdf" not in targets:
         remembered = cache.recall_layout(layout_key)
@@ -189,7 +237,7 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
         written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
     if "epub" in targets:
         written.insert(0, _make_epub(doc, page, targets["epub"], stamp, breaks or [], handout_edition(paper)))
-    return written
+    return imposed + written
 
 
 def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[PageBreak], edition: str

@@ -47,6 +47,15 @@ err = _Stderr()
 Paper = StrEnum("Paper", {name: name for name in PAPERS})  # the sizes paper.PAPERS knows
 
 
+class Sheet(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+# Options whose value may be left out (``--booklet`` means ``--booklet a4``); typer's parser cannot say so.
+_OPTIONAL_VALUES = {"--booklet": ("a4", "letter"), "--two-up": ("a4", "letter")}
+
+
 # readable=False: an unreadable essay is reported by essaybook in its one-line form, not by click.
 SourceArg = Annotated[Path | None, typer.Argument(readable=False, show_default=False,
                                                   help="An essay's .md file or its folder. Default: every essay "
@@ -59,6 +68,10 @@ NumbersOpt = Annotated[bool | None, typer.Option("--paragraph-numbers/--no-parag
                                                  help="Number paragraphs (default: on, or the front matter's "
                                                       "paragraph_numbers).", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even when nothing has changed.")]
+DuplexOpt = Annotated[bool, typer.Option("--duplex", help="Course packs: each essay starts on a right-hand page "
+                                                          "(for printing on both sides).")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Essays built (or a pack's essays parsed) "
+                                             "at once (default: one per core).", show_default=False)]
 PaperOpt = Annotated[Paper | None, typer.Option("--paper", help="Paper size (default: the front matter's "
                                                                 "paper, else a4).", show_default=False)]
 
@@ -82,28 +95,39 @@ def epub(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = F
          numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
          page_list: Annotated[bool, typer.Option("--page-list/--no-page-list",
                                                  help="Page numbers that match the print handout.")] = True,
-         ) -> None:
-    """Build the EPUB 3 of one essay, or of every essay under content/ into build/<slug>.epub."""
-    _run_build(source, output, ("epub",), quiet, debug, numbers, paper, page_list, force=force)
+         duplex: DuplexOpt = False, jobs: JobsOpt = None) -> None:
+    """Build the EPUB 3 of one essay or course pack, or of every essay under content/ and pack under packs/."""
+    _run_build(source, output, ("epub",), quiet, debug, numbers, paper, page_list, force=force, duplex=duplex,
+               jobs=jobs)
 
 
 @app.command()
 def pdf(source: SourceArg = None, output: OutputOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False,
-        numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False) -> None:
-    """Build the print handout PDF of one essay, or of every essay under content/ into build/<slug>.pdf."""
-    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True, force=force)
+        numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
+        booklet: Annotated[Sheet | None, typer.Option(
+            "--booklet", help="Impose for saddle stitching: A5 pages on A4 sheets (--booklet, --booklet a4) or "
+                              "half-letter on US Letter (--booklet letter), into build/<slug>-booklet.pdf.",
+            show_default=False)] = None,
+        two_up: Annotated[Sheet | None, typer.Option(
+            "--two-up", help="Impose two pages to a side in reading order (1-2, 3-4), on A4 (default) or "
+                             "letter, into build/<slug>-2up.pdf.", show_default=False)] = None,
+        duplex: DuplexOpt = False, jobs: JobsOpt = None) -> None:
+    """Build the print handout PDF of one essay or course pack, or of every essay under content/ and pack under
+    packs/ into build/<slug>.pdf."""
+    _run_build(source, output, ("pdf",), quiet, debug, numbers, paper, True, force=force,
+               booklet=booklet.value if booklet else None, two_up=two_up.value if two_up else None,
+               duplex=duplex, jobs=jobs)
 
 
 @app.command()
 def build(source: SourceArg = None, quiet: QuietOpt = False, debug: DebugOpt = False,
           numbers: NumbersOpt = None, paper: PaperOpt = None, force: ForceOpt = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for the outputs.")] = Path("build"),
-          jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Essays built at once (default: one "
-                                                                             "per core).", show_default=False)] = None,
-          ) -> None:
-    """Build the EPUB and the PDF of every essay (each essay is parsed once for both)."""
+          jobs: JobsOpt = None, duplex: DuplexOpt = False) -> None:
+    """Build the EPUB and the PDF of an essay or course pack, or of every essay under content/ and pack under
+    packs/ (each essay is parsed once for both)."""
     _run_build(source, None, ("epub", "pdf"), quiet, debug, numbers, paper, True, out_dir=out_dir, force=force,
-               jobs=jobs)
+               jobs=jobs, duplex=duplex)
 
 
 @app.command()
@@ -180,10 +204,12 @@ def preview(
 
 def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...], quiet: bool, debug: bool,
                numbers: bool | None, paper: Paper | None, page_list: bool, out_dir: Path = Path("build"),
-               force: bool = False, jobs: int | None = None) -> None:
+               force: bool = False, jobs: int | None = None, booklet: str | None = None,
+               two_up: str | None = None, duplex: bool = False) -> None:
     from essaybook import build as b
 
-    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list)
+    options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list,
+                        booklet=booklet, two_up=two_up, duplex=duplex)
     with _errors_reported(debug):
         paths = b.essays_in(source)
         if not paths:
@@ -210,6 +236,8 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                 if not quiet:
                     for w in outcome.written:
                         print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
+                        if w.note:
+                            err.print(w.note, markup=False)
         if worst:
             raise typer.Exit(worst)
 
@@ -258,6 +286,7 @@ def _size(n: int) -> str:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit status instead of exiting (for embedding and tests)."""
+    argv = _with_optional_values(list(sys.argv[1:] if argv is None else argv))
     try:
         result = app(args=argv, prog_name="essaybook", standalone_mode=False)
     except typer.Exit as exc:
@@ -271,6 +300,17 @@ def run(argv: list[str] | None = None) -> int:
             return exc.exit_code
         raise
     return result if isinstance(result, int) else 0
+
+
+def _with_optional_values(argv: list[str]) -> list[str]:
+    """``--booklet`` alone becomes ``--booklet=a4``; ``--booklet letter`` is left as it is."""
+    out = []
+    for i, arg in enumerate(argv):
+        choices = _OPTIONAL_VALUES.get(arg)
+        if choices and (i + 1 >= len(argv) or argv[i + 1] not in choices):
+            arg = f"{arg}={choices[0]}"
+        out.append(arg)
+    return out
 
 
 def main() -> None:

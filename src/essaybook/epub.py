@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import BinaryIO
 from urllib.parse import unquote
 
@@ -26,7 +27,7 @@ from lxml import etree
 
 from essaybook.a11y import CERTIFIER, CONFORMS_TO, accessibility_properties
 from essaybook.labels import direction, join_names, label
-from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, PageBreak, x
+from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Collection, Document, PageBreak, x
 from essaybook.xhtml import serialize, text_segments
 
 XHTML_TYPE = "application/xhtml+xml"
@@ -249,12 +250,12 @@ def _cover_alt(doc: Document) -> str:
     return ". ".join(line for line in lines if line)
 
 
-def _shell(lang: str, title: str, text_dir: str) -> tuple[etree._Element, etree._Element]:
+def _shell(lang: str, title: str, text_dir: str | None = None) -> tuple[etree._Element, etree._Element]:
     """An empty XHTML document of the book's (``html``, ``body``): language, title and stylesheet set."""
     html = etree.Element(x("html"), nsmap={None: XHTML_NS, "epub": EPUB_NS})
     html.set("lang", lang)
     html.set(f"{{{XML_NS}}}lang", lang)
-    html.set("dir", text_dir)
+    html.set("dir", text_dir or direction(lang))
     head = etree.SubElement(html, x("head"))
     etree.SubElement(head, x("meta"), charset="utf-8")
     etree.SubElement(head, x("title")).text = title
@@ -374,3 +375,172 @@ def _write_reproducibly(book: epub.EpubBook, out: BinaryIO, *, lang: str, stamp:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             dst.writestr(info, data)
+
+
+# --- several essays as one book (a course pack) -------------------------------------------------------------
+
+
+def write_collection_epub(book: Collection, page: etree._ElementTree, *, css: str, out: BinaryIO,
+                          modified: dt.datetime, cover_png: bytes | None = None,
+                          page_list: Sequence[PageBreak] = (), page_source: str | None = None) -> None:
+    """Package a course pack's page (title page, each essay's sections, Notes, permissions) as one EPUB: the
+    same documents, nav and writer as one essay's book, with the pack as the book and each essay a part."""
+    lang = book.lang
+    epub_book = epub.EpubBook()
+    epub_book.FOLDER_NAME = "EPUB"
+    epub_book.set_identifier(book.identifier)
+    epub_book.set_language(lang)
+    epub_book.title = book.title
+    _add_collection_metadata(epub_book, book)
+    combined = _combined_document(book)
+    for prop, value in accessibility_properties(combined, page_list_source=page_source if page_list else None):
+        epub_book.add_metadata(None, "meta", value, {"property": prop})
+    epub_book.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo", "id": "conformance"})
+    epub_book.add_metadata(None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conformance"})
+    if page_list and page_source:
+        epub_book.add_metadata(None, "meta", page_source, {"property": "pageBreakSource"})
+    epub_book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
+                                     content=css.encode("utf-8")))
+    n = 0
+    for part in book.parts:
+        folder = part.prefix.rstrip("-")
+        for asset in part.doc.assets:
+            n += 1
+            epub_book.add_item(epub.EpubItem(uid=f"asset-{n}", file_name=f"{folder}/{unquote(asset.href)}",
+                                             media_type=asset.media_type, content=asset.path.read_bytes()))
+
+    page = copy.deepcopy(page)
+    _insert_page_breaks(page, page_list)
+    documents = _split(page)
+    titles = {f"{p.prefix}essay.xhtml": p.doc.metadata for p in book.parts}
+    titles |= {f"{p.prefix}notes.xhtml": p.doc.metadata for p in book.parts}
+    for name, tree in documents:
+        section = tree.getroot().find(x("body"))[0]
+        if section.get("lang"):  # an essay in its own language: its document says so too
+            tree.getroot().set("lang", section.get("lang"))
+            tree.getroot().set(f"{{{XML_NS}}}lang", section.get("lang"))
+        title = tree.find(f".//{x('title')}")
+        if name in titles:
+            heading = section.find(f".//{x('h2')}") if name.endswith("notes.xhtml") else None
+            title.text = (f"{heading.text} — " if heading is not None else "") + titles[name].title
+        elif name == "permissions.xhtml":
+            title.text = f"{label(lang, 'permissions')} — {book.title}"
+        elif name == "titlepage.xhtml":
+            title.text = book.title
+    # The cover helpers read a document's title, names and cover: the pack's stand in for them.
+    cover_doc = SimpleNamespace(metadata=SimpleNamespace(title=book.title, subtitle=book.subtitle,
+                                                         authors=book.editors, lang=lang), cover=book.cover)
+    names = {book.cover.href: f"media/{book.cover.href}"} if book.cover else {}
+    cover_name = _cover(epub_book, cover_doc, cover_png, names)
+    spine_items = [_document_item("cover", "cover.xhtml", _cover_page(cover_name, _cover_alt(cover_doc), lang,
+                                                                           direction(lang)))]
+    for name, tree in documents:
+        spine_items.append(_document_item(name.removesuffix(".xhtml"), name, tree))
+    for item in spine_items:
+        epub_book.add_item(item)
+
+    toc_tree = _collection_toc(book, {name for name, _ in documents})
+    nav = _collection_nav(book, toc_tree, documents, page_list)
+    nav_item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_TYPE, content=serialize(nav))
+    nav_item.properties = ["nav"]
+    epub_book.add_item(nav_item)
+    epub_book.add_item(epub.EpubNcx())
+    epub_book.toc = _ncx_toc(toc_tree)
+    epub_book.spine = [spine_items[0], nav_item, *spine_items[1:]]
+    _write_reproducibly(epub_book, out, lang=lang, stamp=modified)
+
+
+def _add_collection_metadata(epub_book: epub.EpubBook, book: Collection) -> None:
+    """The pack is the book: its title, its editors (never an essay's authors), its date and rights; each
+    essay is recorded as a part (``dcterms:hasPart``: title, authors, source)."""
+    epub_book.add_metadata("DC", "title", book.title, {"id": "title"})
+    epub_book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if book.subtitle:
+        epub_book.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
+        epub_book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for n, editor in enumerate(book.editors, start=1):
+        epub_book.add_metadata("DC", "creator", editor, {"id": f"editor-{n}"})
+        epub_book.add_metadata(None, "meta", "edt", {"refines": f"#editor-{n}", "property": "role",
+                                                     "scheme": "marc:relators"})
+    for other in dict.fromkeys(p.doc.metadata.lang for p in book.parts):
+        if other != book.lang:
+            epub_book.add_metadata("DC", "language", other)
+    if book.date:
+        epub_book.add_metadata("DC", "date", book.date)
+    if book.course:
+        epub_book.add_metadata("DC", "description", book.course)
+    if book.rights:
+        epub_book.add_metadata("DC", "rights", book.rights)
+    for n, part in enumerate(book.parts, start=1):
+        meta = part.doc.metadata
+        said = ", ".join(x for x in (join_names(meta.authors, meta.lang) if meta.authors else "",
+                                     meta.source_url or "") if x)
+        epub_book.add_metadata(None, "meta", f"{meta.title}{' — ' + said if said else ''}",
+                               {"property": "dcterms:hasPart", "id": f"part-{n}"})
+
+
+def _combined_document(book: Collection) -> Document:
+    """The essays' bodies under one element, for the accessibility metadata of the whole book."""
+    body = etree.Element(x("div"))
+    for part in book.parts:
+        body.append(copy.deepcopy(part.doc.body))
+    first = book.parts[0].doc
+    return Document(metadata=first.metadata, source_path=book.source_path, folder=book.folder, slug="",
+                    body=body, notes_lead=None, notes_prompts=(), headings=(), assets=(), cover=None)
+
+
+def _collection_toc(book: Collection, documents: set[str]) -> list[_Entry]:
+    """Contents: the title page, each essay (its headings nested by level, then its own Notes), the pack's
+    Notes section and the permissions page."""
+    entries = [_Entry(label(book.lang, "title_page"), "titlepage.xhtml", "nav-titlepage", [])]
+    for n, part in enumerate(book.parts, start=1):
+        meta = part.doc.metadata
+        title = meta.title + (f" — {join_names(meta.authors, meta.lang)}" if meta.authors else "")
+        name = f"{part.prefix}essay.xhtml"
+        essay = _Entry(title, name, f"nav-e{n}", [])
+        stack: list[tuple[int, _Entry]] = [(1, essay)]
+        for m, heading in enumerate(part.doc.headings, start=1):
+            entry = _Entry(heading.text, f"{name}#{part.prefix}{heading.id}", f"nav-e{n}-{m}", [])
+            while stack[-1][0] >= heading.level:
+                stack.pop()
+            stack[-1][1].children.append(entry)
+            stack.append((heading.level, entry))
+        if f"{part.prefix}notes.xhtml" in documents:
+            essay.children.append(_Entry(meta.notes.title, f"{part.prefix}notes.xhtml", f"nav-e{n}-notes", []))
+        entries.append(essay)
+    entries.append(_Entry(book.notes.title, "notes.xhtml", "nav-notes", []))
+    entries.append(_Entry(label(book.lang, "permissions"), "permissions.xhtml", "nav-permissions", []))
+    return entries
+
+
+def _collection_nav(book: Collection, toc: list[_Entry], documents: list[tuple[str, etree._ElementTree]],
+                    page_list: Sequence[PageBreak]) -> etree._ElementTree:
+    lang = book.lang
+    html, body = _shell(lang, label(lang, "contents"))
+    nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
+                                            "aria-labelledby": "toc-title"})
+    etree.SubElement(nav, x("h1"), id="toc-title").text = label(lang, "contents")
+    nav.append(_nav_list(toc))
+    landmarks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
+                                                  "aria-labelledby": "landmarks-title"})
+    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = label(lang, "landmarks")
+    ol = etree.SubElement(landmarks, x("ol"))
+    for kind, href, text in (("cover", "cover.xhtml", label(lang, "cover")),
+                             ("toc", "nav.xhtml#toc", label(lang, "contents")),
+                             ("titlepage", "titlepage.xhtml", label(lang, "title_page")),
+                             ("bodymatter", f"{book.parts[0].prefix}essay.xhtml", book.parts[0].doc.metadata.title),
+                             ("backmatter", "notes.xhtml", book.notes.title)):
+        a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {EPUB_TYPE: kind, "href": href})
+        a.text = text
+    if page_list:
+        home = {el.get("id"): name for name, tree in documents for el in tree.iter() if el.get("id")}
+        pages = etree.SubElement(body, x("nav"), {EPUB_TYPE: "page-list", "id": "page-list", "hidden": "hidden",
+                                                  "aria-labelledby": "page-list-title"})
+        etree.SubElement(pages, x("h2"), id="page-list-title").text = label(lang, "pages")
+        ol = etree.SubElement(pages, x("ol"))
+        for br in page_list:
+            anchor = f"page-{br.number}"
+            if anchor in home:
+                a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), href=f"{home[anchor]}#{anchor}")
+                a.text = str(br.number)
+    return etree.ElementTree(html)

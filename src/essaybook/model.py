@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from essaybook.metadata import Metadata
+from essaybook.metadata import Metadata, NotesSection
 from essaybook.rules import Diagnostic
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -82,3 +82,41 @@ class Document:
     @property
     def images(self) -> list[etree._Element]:
         return list(self.body.iter(x("img")))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One essay of a book that holds several (a course pack): the essay as parsed alone, and how the book
+    places it."""
+
+    doc: Document
+    prefix: str  # put before every id of the essay's page ("e2-"), so ids are unique across the book
+    short_title: str | None = None  # for running heads
+    printed: bool = True  # False: in the e-book only
+
+
+@dataclass
+class Collection:
+    """Several essays as one book (a course pack): its own metadata, then its parts in reading order. Each
+    essay's front matter stays its own; nothing here is taken from, or written into, an essay."""
+
+    title: str
+    subtitle: str | None
+    editors: tuple[str, ...]
+    course: str | None
+    date: str | None
+    lang: str
+    rights: str | None
+    identifier: str
+    cover: Asset | None
+    notes: NotesSection
+    parts: tuple[Part, ...]
+    source_path: Path  # the pack file
+    folder: Path  # the pack's folder tree (a user's styles/ beside content/ is looked for here)
+    paper: str | None = None
+    paragraph_numbers: bool = True
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title

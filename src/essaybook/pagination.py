@@ -29,22 +29,23 @@ if TYPE_CHECKING:
 _PROBE_WORDS = 6
 
 
-def page_breaks(handout: Handout) -> list[PageBreak] | None:
-    """One break per handout page, or None when WeasyPrint's layout cannot be read."""
+def page_breaks(handout: Handout, first: str = "essay") -> list[PageBreak] | None:
+    """One break per handout page, or None when WeasyPrint's layout cannot be read. ``first``: the page's
+    first section (a course pack begins with its title page)."""
     try:
         from weasyprint.formatting_structure import boxes
 
-        return _page_breaks(handout, boxes)
+        return _page_breaks(handout, boxes, first)
     except (ImportError, AttributeError, TypeError):
         return None
 
 
-def _page_breaks(handout: Handout, boxes) -> list[PageBreak]:
+def _page_breaks(handout: Handout, boxes, first: str) -> list[PageBreak]:
     breaks: list[PageBreak] = []
-    last_block = "essay"
+    last_block = first
     for number, page in enumerate(handout.document.pages, start=1):
         if number == 1:
-            breaks.append(PageBreak(1, "essay"))
+            breaks.append(PageBreak(1, first))
             continue
         found = _first_content(page._page_box, boxes, [])
         if found is None:  # a page of ruled lines only: it starts after the last block
@@ -88,7 +89,8 @@ def _top_block(ids: list[str]) -> str | None:
     for i, value in enumerate(ids):
         if value in ("essay", "notes"):
             return ids[i + 1] if i + 1 < len(ids) else value
-    return None
+    # A course pack's sections have ids of their own (titlepage, e2-essay, permissions): the outermost is one.
+    return (ids[1] if len(ids) > 1 else ids[0]) if ids else None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class Paper:
     height: float
     margins: tuple[float, float, float, float]  # top, right, bottom, left (mm): the left takes holes or staples
     font_size: float  # pt
+    mirrored: bool = False  # a booklet's pages: the wide margin is on the inside, the fold's side
 
     @property
     def text_height(self) -> float:
@@ -64,3 +65,11 @@ def text_block_points(width: float, height: float) -> tuple[float, float] | None
                 return margins[3] * mm, (w - margins[1]) * mm
     return None
 
+# Pages laid out only to be imposed (impose.py): half of a US Letter sheet (5.5 x 8.5 in), and the booklet
+# variants whose margins mirror. Not choices for --paper or the front matter's paper.
+IMPOSITION_PAPERS = {
+    "half-letter": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5),
+    "a5-booklet": Paper("A5", 148, 210, (17, 16, 20, 25), 9.5, mirrored=True),
+    "half-letter-booklet": Paper("139.7mm 215.9mm", 139.7, 215.9, (17, 15, 20, 24), 9.5, mirrored=True),
+}
+ALL_PAPERS = PAPERS | IMPOSITION_PAPERS

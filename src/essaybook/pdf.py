@@ -31,7 +31,8 @@ from essaybook.fonts import BOOK_FACES, faces_for, glyph_diagnostics, missing_ch
 from essaybook.labels import label
 from essaybook.mathprint import math_to_svg
 from essaybook.model import EPUB_TYPE, XML_NS, Document, x
-from essaybook.paper import LINE_PITCH_MM, PAPERS, Paper
+from essaybook.paper import ALL_PAPERS as PAPERS
+from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
@@ -51,7 +52,7 @@ STYLE_BASE_URL = "file:///essaybook/styles/"
 _MAX_REPAIRS = 6
 _REPAIR_SECONDS = 20  # a long document is not laid out again and again: past this, it warns instead
 _CALL_PREFIX = "call-"  # the id of an empty span just before each note's call
-_TOP_BLOCK = re.compile(r"^(b|p|n)\d+$")
+_TOP_BLOCK = re.compile(r"^(e\d+-)?(b|p|n)\d+$")  # a course pack's essays prefix their ids (e2-p7)
 
 
 @dataclass
@@ -62,9 +63,10 @@ class Handout:
     warnings: list[Diagnostic]
 
 
-def render_handout(page: etree._ElementTree, doc: Document, *, paper: str) -> Handout:
+def render_handout(page: etree._ElementTree, doc: Document, *, paper: str, extra_ruled_pages: int = 0) -> Handout:
     """Lay the handout out in memory (no file is written) from the one rendered ``page``; ``doc`` supplies
-    only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came."""
+    only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
+    ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
     import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
@@ -77,7 +79,7 @@ def render_handout(page: etree._ElementTree, doc: Document, *, paper: str) -> Ha
     with _weasyprint_warnings() as messages:
         for _attempt in range(_MAX_REPAIRS + 1):
             printed = copy.deepcopy(page)
-            prepare_print(printed, doc, size, forced_breaks=forced)
+            prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
                 html = weasyprint.HTML(string=serialize(printed).decode("utf-8"), base_url=BASE_URL,
@@ -129,7 +131,8 @@ def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
     if text_dir == "rtl":
         right, left = left, right
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
-    return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
+    mirror = f"@page :left {{ margin-left: {right}mm; margin-right: {left}mm; }}\n" if paper.mirrored else ""
+    return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n{mirror}"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"
             f"figure img {{ max-height: {paper.figure_max_height:.0f}mm; }}\n"
@@ -138,7 +141,8 @@ def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
             f"@page landscape {{ size: {paper.name} landscape; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
 
 
-def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = ()) -> None:
+def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = (),
+                  extra_ruled_pages: int = 0) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page, paper)
     math_to_svg(page)  # WeasyPrint has no MathML
@@ -150,7 +154,7 @@ def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_
             el.set("class", (el.get("class", "") + " page-break-before").strip())
     if doc.metadata.source_url:
         _add_qr_code(page, doc.metadata.source_url, doc.metadata.lang)
-    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts))
+    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts), extra_ruled_pages)
 
 
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -398,23 +402,27 @@ def _qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper, prompts: int = 4) -> None:
-    section = next(s for s in page.iter(x("section")) if s.get("id") == "notes")
+def _add_ruled_lines(page: etree._ElementTree, lines: int, paper: Paper, prompts: int = 4, extra: int = 0,
+                     notes_id: str = "notes") -> None:
+    section = next(s for s in page.iter(x("section")) if s.get("id") == notes_id)
     head = etree.Element(x("div"), {"class": "notes-head"})
     for child in list(section):
         head.append(child)
     section.append(head)
     if lines <= 0:
         section.set("class", section.get("class", "") + " unruled")
+    if lines <= 0 and not extra:
         return
     # The first page holds the prompts and at least a dozen lines; ask for more and whole pages follow.
     per_page = int(paper.text_height // LINE_PITCH_MM)
     # The heading, lead and prompts take roughly 30 mm plus 11 mm a prompt (two lines each, on average).
     first_page = max(per_page - math.ceil((30 + 11 * prompts) / LINE_PITCH_MM), 12)
-    extra_pages = math.ceil(max(lines - first_page, 0) / per_page)
-    parent = section.getparent()
-    for _ in range(extra_pages):
-        etree.SubElement(parent, x("div"), {"class": "ruled-page", "aria-hidden": "true"})
+    extra_pages = math.ceil(max(lines - first_page, 0) / per_page) if lines > 0 else 0
+    # Right after the Notes section (a course pack's permissions page still follows them).
+    for _ in range(extra_pages + extra):
+        ruled = etree.Element(x("div"), {"class": "ruled-page", "aria-hidden": "true"})
+        ruled.text = ""  # serialised as <div></div>: WeasyPrint parses the page as HTML, where <div/> stays open
+        section.addnext(ruled)
 
 
 class _LogCollector(logging.Handler):

@@ -54,6 +54,14 @@ RULES: dict[str, str] = {
     "smart-quotes": WARNING,
     "space-before-punctuation": WARNING,
     "doubled-word": WARNING,
+    # course packs: the pack file and the essays it lists
+    "pack-invalid": ERROR,
+    "pack-essay-missing": ERROR,
+    "pack-essay-outside": ERROR,
+    "pack-essay-duplicate": ERROR,
+    "pack-nested": ERROR,
+    "pack-essay-failed": ERROR,
+    "pack-rights-missing": WARNING,
     # the print layout
     "print-layout": WARNING,
     "glyph-missing": WARNING,

@@ -16,7 +16,7 @@ from essaybook import build
 from essaybook.check.findings import ERROR, RULES, WARNING, Finding
 from essaybook.check.output_rules import check_outputs
 from essaybook.check.source_rules import check_essay
-from essaybook.errors import EssaybookError
+from essaybook.errors import EssaybookError, display_path
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "check_essay", "check_outputs", "check_paths", "has_errors",
            "render", "summary"]
@@ -28,10 +28,47 @@ def check_paths(source: Path | None, *, outputs: bool = False) -> list[Finding]:
     if not paths:
         raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",
                              path=Path("content"))
+    from essaybook.pack import is_pack
+
+    packs = [p for p in paths if is_pack(p)]
+    paths = [p for p in paths if not is_pack(p)]
     findings = [f for path in paths for f in check_essay(path)]
+    for path in packs:
+        found, essays = check_pack(path)
+        findings += found
+        paths += [e for e in essays if e not in paths]
     if outputs:
         findings += check_outputs(paths, blocked={f.file for f in findings if f.severity == ERROR})
     return sorted(set(findings), key=lambda f: (f.file, f.line, f.col, f.rule, f.message))
+
+
+def check_pack(path: Path) -> tuple[list[Finding], list[Path]]:
+    """The pack file as its build reads it (every problem at once), then every essay it lists, checked as
+    alone, and what the pack's build says of them (a missing rights line). Returns the findings and the essays
+    (``--outputs`` checks each essay's own outputs)."""
+    from essaybook.errors import SourceError, SourceProblems
+    from essaybook.pack import load_pack
+    from essaybook.pack_build import load_collection
+
+    try:
+        pack = load_pack(path)
+    except SourceProblems as exc:
+        return [_finding(d) for d in exc.errors], []
+    except SourceError as exc:
+        return [Finding(display_path(exc.path or path), exc.line or 1, 0, ERROR, exc.message, "pack-invalid")], []
+    essays = [e.path for e in pack.entries]
+    findings = [_finding(d) for d in pack.warnings]
+    findings += [f for essay in essays for f in check_essay(essay)]
+    try:
+        book = load_collection(path, jobs=1)
+    except EssaybookError:  # an essay that does not build: its own findings above say why
+        return findings, essays
+    findings += [_finding(d) for d in book.warnings if d.rule.startswith("pack-")]
+    return findings, essays
+
+
+def _finding(d) -> Finding:
+    return Finding(display_path(d.path), d.line or 1, d.col or 0, d.severity, d.message, d.rule)
 
 
 def has_errors(findings: list[Finding]) -> bool:

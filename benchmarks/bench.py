@@ -27,9 +27,12 @@ ESSAY = ROOT / "content" / "chinas-costly-inaction" / "essay.md"
 MANUAL = ROOT.parent / "shared" / "corpus" / "pandoc-manual.md"
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time (s) and peak RSS (MB) of one command."""
+def run(cmd: list[str], cwd: Path, cold: bool = False) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (MB) of one command; ``cold``: with an empty essaybook cache (no stamps, no
+    remembered layouts), as on a first build."""
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
+    if cold:
+        env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="essaybook-bench-cache-")
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -39,10 +42,17 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def compare(name: str, ours: list[list[str]], theirs: list[list[str]], runs: int, cwd: Path) -> None:
+RESULTS: list[tuple[str, float, float | None]] = []
+
+
+def compare(name: str, ours: list[list[str]], theirs: list[list[str]], runs: int, cwd: Path,
+            goal: float | None = None, cold: bool = True, before: list[list[str]] = ()) -> None:
+    """``before``: commands run (untimed) ahead of each of ours, e.g. the PDF whose layout an EPUB reuses."""
     ratios, our_times, their_times, our_mem, their_mem = [], [], [], [], []
     for _ in range(runs):
-        t_ours = [run(c, cwd) for c in ours]
+        for c in before:
+            run(c, cwd)
+        t_ours = [run(c, cwd, cold=cold and not before) for c in ours]
         t_theirs = [run(c, cwd) for c in theirs]
         a, b = sum(t for t, _ in t_ours), sum(t for t, _ in t_theirs)
         ratios.append(a / b)
@@ -50,8 +60,11 @@ def compare(name: str, ours: list[list[str]], theirs: list[list[str]], runs: int
         their_times.append(b)
         our_mem.append(max(m for _, m in t_ours))
         their_mem.append(max(m for _, m in t_theirs))
-    print(f"{name:<34} essaybook {statistics.median(our_times):6.2f} s  pandoc {statistics.median(their_times):6.2f} s"
-          f"  ratio {statistics.median(ratios):5.2f}  peak MB {max(our_mem):4d} vs {max(their_mem):4d}")
+    ratio = statistics.median(ratios)
+    verdict = "" if goal is None else f"  goal ≤ {goal:<4} {'met' if ratio <= goal else 'MISSED'}"
+    print(f"{name:<40} essaybook {statistics.median(our_times):6.2f} s  pandoc {statistics.median(their_times):6.2f} s"
+          f"  ratio {ratio:5.2f}{verdict:<20}  peak MB {max(our_mem):4d} vs {max(their_mem):4d}", flush=True)
+    RESULTS.append((name, ratio, goal))
 
 
 def weasyprint_floor(source: Path, runs: int) -> None:
@@ -91,42 +104,69 @@ def many_essays(eb: str, work: Path, count: int = 20) -> None:
           f"  speed-up {serial / parallel:4.2f}x")
 
 
+def scaled_essays(eb: str, pandoc: str, work: Path, runs: int) -> None:
+    """Cost against size: the essay ×1, ×10, ×100, and a 28,500-word essay, `build` against pandoc's two
+    commands, with seconds per thousand words so linear growth shows as a flat column."""
+    text = ESSAY.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    words = len(body.split())
+    sizes = {"essay ×1": 1, "essay ×10": 10, "28,500 words": max(1, round(28_500 / words)), "essay ×100": 100}
+    for name, times in sizes.items():
+        folder = work / f"scaled-{times}"
+        shutil.copytree(ESSAY.parent, folder, dirs_exist_ok=True)
+        (folder / "essay.md").write_text(front + "\n---\n" + "\n\n".join([body] * times), encoding="utf-8")
+        md = str(folder / "essay.md")
+        n = max(1, runs // (4 if times >= 50 else 1))
+        compare(f"{name} ({words * times:,} words): build", [[eb, "build", md, "--out-dir", "out", "-q", "--force"]],
+                [[pandoc, md, "-o", "b.epub"], [pandoc, md, "--pdf-engine=weasyprint", "-o", "b.pdf"]], n, work,
+                goal=1.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="the essay cases only")
     args = parser.parse_args()
     import pypandoc
 
     pandoc = pypandoc.get_pandoc_path()
     eb = str(BIN / "essaybook")
     work = Path(tempfile.mkdtemp(prefix="essaybook-bench-"))
-    essay = work / "essay.md"
     shutil.copytree(ESSAY.parent, work / "essay-folder")
-    essay = work / "essay-folder" / "essay.md"
+    essay = str(work / "essay-folder" / "essay.md")
+    pandoc_epub = [pandoc, essay, "-o", "b.epub"]
+    pandoc_pdf = [pandoc, essay, "--pdf-engine=weasyprint", "-o", "b.pdf"]
     print(f"pandoc {pypandoc.get_pandoc_version()}, {args.runs} alternating runs per case, medians\n")
-    compare("essay -> EPUB", [[eb, "epub", str(essay), "-o", "a.epub", "-q", "--force"]],
-            [[pandoc, str(essay), "-o", "b.epub"]], args.runs, work)
-    compare("essay -> EPUB (--no-page-list)",
-            [[eb, "epub", str(essay), "-o", "a.epub", "-q", "--no-page-list", "--force"]],
-            [[pandoc, str(essay), "-o", "b.epub"]], args.runs, work)
-    compare("essay -> PDF", [[eb, "pdf", str(essay), "-o", "a.pdf", "-q", "--force"]],
-            [[pandoc, str(essay), "--pdf-engine=weasyprint", "-o", "b.pdf"]], args.runs, work)
-    compare("essay -> EPUB + PDF (build)", [[eb, "build", str(essay), "--out-dir", "out", "-q", "--force"]],
-            [[pandoc, str(essay), "-o", "b.epub"], [pandoc, str(essay), "--pdf-engine=weasyprint", "-o", "b.pdf"]],
-            args.runs, work)
-    compare("essay, unchanged (reused outputs)", [[eb, "build", str(essay), "--out-dir", "out", "-q"]],
-            [[pandoc, str(essay), "-o", "b.epub"], [pandoc, str(essay), "--pdf-engine=weasyprint", "-o", "b.pdf"]],
-            args.runs, work)
-    compare("manual -> EPUB", [[eb, "epub", str(MANUAL), "-o", "m.epub", "-q", "--force"]],
-            [[pandoc, str(MANUAL), "-o", "m2.epub"]], max(2, args.runs // 2), work)
-    compare("manual -> EPUB (--no-page-list)",
-            [[eb, "epub", str(MANUAL), "-o", "m.epub", "-q", "--no-page-list", "--force"]],
-            [[pandoc, str(MANUAL), "-o", "m2.epub"]], max(2, args.runs // 2), work)
-    compare("manual -> PDF", [[eb, "pdf", str(MANUAL), "-o", "m.pdf", "-q", "--force"]],
-            [[pandoc, str(MANUAL), "--pdf-engine=weasyprint", "-o", "m2.pdf"]], max(2, args.runs // 2), work)
-    many_essays(eb, work)
-    weasyprint_floor(essay, args.runs)
-    weasyprint_floor(MANUAL, 2)
+    compare("essay: build (EPUB + PDF)", [[eb, "build", essay, "--out-dir", "out", "-q", "--force"]],
+            [pandoc_epub, pandoc_pdf], args.runs, work, goal=1.0)
+    compare("essay: pdf", [[eb, "pdf", essay, "-o", "a.pdf", "-q", "--force"]], [pandoc_pdf], args.runs, work,
+            goal=1.0)
+    compare("essay: epub, cold (vs pandoc's PDF)", [[eb, "epub", essay, "-o", "a.epub", "-q", "--force"]],
+            [pandoc_pdf], args.runs, work, goal=1.0)
+    compare("essay: epub, layout known (vs EPUB)", [[eb, "epub", essay, "-o", "a.epub", "-q", "--force"]],
+            [pandoc_epub], args.runs, work, goal=2.5, before=[[eb, "pdf", essay, "-o", "a.pdf", "-q", "--force"]])
+    compare("essay: epub --no-page-list", [[eb, "epub", essay, "-o", "a.epub", "-q", "--no-page-list", "--force"]],
+            [pandoc_epub], args.runs, work)
+    compare("essay: unchanged build", [[eb, "build", essay, "--out-dir", "out", "-q"]],
+            [pandoc_epub, pandoc_pdf], args.runs, work, goal=0.2, cold=False,
+            before=[[eb, "build", essay, "--out-dir", "out", "-q"]])
+    if not args.quick:
+        manual = str(MANUAL)
+        m_epub, m_pdf = [pandoc, manual, "-o", "m2.epub"], [pandoc, manual, "--pdf-engine=weasyprint", "-o", "m2.pdf"]
+        runs = max(2, args.runs // 2)
+        compare("manual: build", [[eb, "build", manual, "--out-dir", "mout", "-q", "--force"]], [m_epub, m_pdf],
+                runs, work, goal=1.0)
+        compare("manual: pdf", [[eb, "pdf", manual, "-o", "m.pdf", "-q", "--force"]], [m_pdf], runs, work, goal=1.1)
+        compare("manual: epub --no-page-list", [[eb, "epub", manual, "-o", "m.epub", "-q", "--no-page-list",
+                                                 "--force"]], [m_epub], runs, work)
+        scaled_essays(eb, pandoc, work, args.runs)
+        many_essays(eb, work)
+        weasyprint_floor(Path(essay), args.runs)
+        weasyprint_floor(MANUAL, 2)
+    missed = [name for name, ratio, goal in RESULTS if goal is not None and ratio > goal]
+    goals = sum(g is not None for _, _, g in RESULTS)
+    print(f"\n{goals - len(missed)} of {goals} goals met"
+          + (f"; missed: {', '.join(missed)}" if missed else ""))
     shutil.rmtree(work)
 
 

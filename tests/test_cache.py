@@ -54,3 +54,42 @@ def test_any_change_rebuilds(essay: Path, capsys: pytest.CaptureFixture[str], ch
         extra = ["--force"]
     lines = build(essay, capsys, *extra)
     assert any(not line.endswith(", unchanged)") for line in lines), lines
+
+
+def test_an_epub_after_a_pdf_reads_the_remembered_layout(essay: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The page list comes from the handout's layout; an EPUB made after the PDF of the same essay, styles and
+    options must not lay the handout out again (WeasyPrint is not even imported), and gets the same pages."""
+    import subprocess
+    import sys
+    import zipfile
+
+    out = tmp_path / "out"
+    out.mkdir()
+    cold = tmp_path / "cold.epub"
+    assert run(["epub", str(essay), "-o", str(cold), "-q", "--force"]) == 0
+    assert run(["pdf", str(essay), "-o", str(out / "essay.pdf"), "-q"]) == 0
+    probe = ("import sys; from essaybook import run; code = run(sys.argv[1:]); "
+             "sys.exit(code or (3 if 'weasyprint' in sys.modules else 0))")
+    warm = out / "essay.epub"
+    result = subprocess.run([sys.executable, "-c", probe, "epub", str(essay), "-o", str(warm), "-q"],
+                            capture_output=True, text=True, env={**__import__("os").environ})
+    assert result.returncode == 0, result.stderr or "weasyprint was imported"
+    with zipfile.ZipFile(cold) as a, zipfile.ZipFile(warm) as b:
+        assert a.read("EPUB/essay.xhtml") == b.read("EPUB/essay.xhtml")
+        assert a.read("EPUB/nav.xhtml") == b.read("EPUB/nav.xhtml")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "{essay}"],
+                                  ["epub", "{essay}", "-o", "{tmp}/x.epub", "--no-page-list", "-q"]])
+def test_commands_import_only_what_they_use(args: list[str], essay: Path, tmp_path: Path) -> None:
+    """WeasyPrint (~0.5 s) only where a PDF or a page list is made; ebooklib only where an EPUB is."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from essaybook import run; code = run(sys.argv[1:]); "
+             "sys.exit(code or (3 if 'weasyprint' in sys.modules else 0) or "
+             "(4 if 'ebooklib' in sys.modules and sys.argv[1] != 'epub' else 0))")
+    argv = [a.format(essay=essay, tmp=tmp_path) for a in args]
+    result = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True)
+    assert result.returncode == 0, (result.returncode, result.stderr)

@@ -22,7 +22,7 @@ from essaybook.build import load
 from essaybook.errors import EssaybookError, SourceError
 from essaybook.metadata import parse_metadata
 from essaybook.parse import parse_document
-from essaybook.source import Source
+from essaybook.source import Source, load_source
 from essaybook.xhtml import render_page, serialize
 from hostile_tools import (
     ESSAYBOOK,
@@ -46,7 +46,6 @@ ATTACKS = read_attacks()
 ACTIVE = [c for c in ATTACKS if c.section == "active"]
 OUTSIDE = [c for c in ATTACKS if c.section == "outside"]
 CLEAN_ACTIVE = [c for c in ACTIVE if not c.xfail]
-BUGGY_ACTIVE = [c for c in ACTIVE if c.xfail]
 CORPUS_BOOKS = ("commonmark-spec", "pandoc-manual")
 
 
@@ -86,8 +85,6 @@ def books(listener: Listener, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
     try:
         build_one("attacks", "\n\n".join(c.with_port(listener.port).markdown for c in CLEAN_ACTIVE) + "\n")
-        for case in BUGGY_ACTIVE:
-            build_one(f"attack-{_slug(case.title)}", case.with_port(listener.port).markdown + "\n")
         inside = root / "symlink-inside"
         png(inside / "images" / "real.png")
         (inside / "picture.png").symlink_to(Path("images") / "real.png")
@@ -543,11 +540,14 @@ def _check_parses(folder: Path, body: str) -> None:
         with pytest.raises(SourceError, match="no text after its front matter"):
             load(path)
         return
-    doc = load(path)
+    # The parse itself never fails on content (what the build would refuse is a diagnostic): its page must
+    # be well-formed whatever the body holds.
+    source = load_source(path)
+    doc = parse_document(source, parse_metadata(source))
     page = serialize(render_page(doc))
     etree.fromstring(page)  # well-formed XML, or lxml raises
     if NOT_XML.search(body):
-        assert any("control character" in str(w) for w in doc.warnings), doc.warnings
+        assert any(w.rule == "control-characters" for w in source.warnings), source.warnings
 
 
 # derandomize: the same examples on every run, so CI is repeatable; set it to False (and raise max_examples)
@@ -691,10 +691,11 @@ def test_epubcheck_attacks_book(epubcheck_reports: dict) -> None:
     _clean(epubcheck_reports, "attacks")
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=_slug(c.title))
-                                  for c in BUGGY_ACTIVE])
-def test_epubcheck_buggy_attack_books(case, epubcheck_reports: dict) -> None:
-    _clean(epubcheck_reports, f"attack-{_slug(case.title)}")
+
+def test_no_attack_is_a_known_bug() -> None:
+    """A case marked ``[xfail: …]`` in attacks.md is a known bug; there are none, and a new one must be fixed
+    (or its test written to fail) rather than parked in a list that no test runs."""
+    assert [c.title for c in ACTIVE if c.xfail] == []
 
 
 def test_epubcheck_symlink_inside(epubcheck_reports: dict) -> None:

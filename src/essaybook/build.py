@@ -9,6 +9,7 @@ makes sure a failed build leaves the previous output exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import os
@@ -19,7 +20,8 @@ from typing import BinaryIO
 
 from essaybook import cache
 from essaybook.errors import EssaybookError, OutputError, display_path
-from essaybook.model import Document
+from essaybook.model import Document, PageBreak
+from essaybook.rules import Diagnostic
 from essaybook.source import find_essays, load_source, resolve_source, slug_for
 
 FORMATS = ("epub", "pdf")
@@ -64,17 +66,19 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
         styles = [stylesheet_bytes(n, folder) for n in STYLESHEETS]
     except OSError:
         styles = []  # unreadable: the build itself will say so, in its own words
-    inputs = cache.fingerprint(path, (options, sorted(targets)), styles)
-    prints = {fmt: f"{fmt}:{inputs}" if inputs else None for fmt in targets}
+    inputs = cache.fingerprint(path, styles)
+    prints = {fmt: cache.derive(inputs, fmt, options) for fmt in targets}
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:
         doc = load(path)
-        written = make_outputs(doc, targets, options)
+        written = make_outputs(doc, targets, options,
+                               layout_key=cache.derive(inputs, "layout", options.paper, options.paragraph_numbers))
     except EssaybookError as exc:
         if raise_errors:
             raise
-        return Outcome(path, error=str(exc), exit_code=exc.exit_code)
+        return Outcome(path, warnings=tuple(str(w) for w in getattr(exc, "warnings", ())), error=str(exc),
+                       exit_code=exc.exit_code)
     for fmt, out in targets.items():
         cache.record(out, prints[fmt])
     return Outcome(path, tuple(written), tuple(str(w) for w in doc.warnings))
@@ -109,13 +113,22 @@ def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[
 
 
 def load(path: Path) -> Document:
-    """Read, validate and parse one essay: the work both formats share, done once."""
+    """Read, validate and parse one essay: the work both formats share, done once. Every error the parse
+    found is refused together, one line each; its warnings travel with the document."""
+    from essaybook.errors import SourceProblems
     from essaybook.metadata import parse_metadata
     from essaybook.parse import parse_document
+    from essaybook.rules import CHECK_ONLY, ERROR
 
     source = load_source(path)
     meta = parse_metadata(source)
-    return parse_document(source, meta)
+    doc = parse_document(source, meta)
+    found = [d for d in [*meta.warnings, *doc.warnings] if d.rule not in CHECK_ONLY]
+    errors = [d for d in found if d.severity == ERROR]
+    if errors:
+        raise SourceProblems(errors, [d for d in found if d.severity != ERROR])
+    doc.warnings[:] = found
+    return doc
 
 
 def build_date(doc: Document) -> dt.datetime:
@@ -139,51 +152,61 @@ def paragraph_numbers(doc: Document, options: Options) -> bool:
     return doc.metadata.paragraph_numbers if options.paragraph_numbers is None else options.paragraph_numbers
 
 
-def make_outputs(doc: Document, targets: dict[str, Path], options: Options) -> list[Written]:
+def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layout_key: str | None = None
+                 ) -> list[Written]:
     """Write the formats in ``targets`` (``{"epub": path, "pdf": path}``) from one parsed essay.
 
     The page is rendered once; the PDF renderer lays out a copy of it, the EPUB packager takes the page
     itself. The handout is laid out at most once: the PDF is written from that layout and the EPUB's page
-    list (where each handout page begins) is read from the same one.
+    list (where each handout page begins) is read from the same one, or, for an EPUB alone, from the page
+    breaks remembered (under ``layout_key``) when the same essay, styles and options were laid out before.
     """
     from essaybook.xhtml import render_page
 
     stamp = build_date(doc)
     paper = options.paper or doc.metadata.paper
     page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
-    handout = None
-    if "pdf" in targets or ("epub" in targets and options.page_list):
+    handout, breaks = None, None
+    if "epub" in targets and options.page_list and "pdf" not in targets:
+        remembered = cache.recall_layout(layout_key)
+        breaks = [PageBreak(**b) for b in remembered] if remembered is not None else None
+    if "pdf" in targets or ("epub" in targets and options.page_list and breaks is None):
         from essaybook import pdf
+        from essaybook.pagination import page_breaks
 
         handout = pdf.render_handout(page, doc, paper=paper)
         doc.warnings.extend(w for w in handout.warnings if w not in doc.warnings)
-    written = []
-    if "epub" in targets:
-        written.append(_make_epub(doc, page, targets["epub"], stamp, handout, handout_edition(paper)))
-    if "pdf" in targets:
-        from essaybook import pdf
-
-        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
-    return written
-
-
-def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, handout, edition: str) -> Written:
-    from essaybook.cover import make_cover
-    from essaybook.epub import write_epub
-    from essaybook.rules import Diagnostic
-    from essaybook.styles import read_css
-
-    css = read_css(("base.css", "epub.css"), doc.folder)
-    cover = None if doc.cover else make_cover(doc.metadata)
-    breaks = []
-    if handout is not None:
-        from essaybook.pagination import page_breaks
-
         breaks = page_breaks(handout)
         if breaks is None:
             doc.warnings.append(Diagnostic("page-list-unavailable", "this WeasyPrint's layout could not be read, "
                                            "so the EPUB has no page list matching the handout", doc.source_path))
-            breaks = []
+        else:
+            cache.remember_layout(layout_key, [dataclasses.asdict(b) for b in breaks])
+    written = []
+    if "pdf" in targets:  # the slow write first: a build killed during it leaves the old EPUB too
+        from essaybook import pdf
+
+        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
+    if "epub" in targets:
+        written.insert(0, _make_epub(doc, page, targets["epub"], stamp, breaks or [], handout_edition(paper)))
+    return written
+
+
+def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[PageBreak], edition: str
+               ) -> Written:
+    from essaybook.cover import make_cover
+    from essaybook.epub import write_epub
+    from essaybook.styles import read_css
+
+    css = read_css(("base.css", "epub.css"), doc.folder)
+    cover = None
+    if doc.cover is None:  # drawing a cover costs a tenth of an EPUB build: the same texts give the same PNG
+        m = doc.metadata
+        key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang)
+        cover = cache.recall_bytes("covers", key)
+        if cover is None:
+            cover = make_cover(m)
+            cache.remember_bytes("covers", key, cover)
     return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
                                                    page_list=breaks, page_source=edition if breaks else None))
 

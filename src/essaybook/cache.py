@@ -15,19 +15,19 @@ import hashlib
 import json
 import os
 import stat
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-_LIBRARIES = ("essaybook", "ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools")
+_MODULES = {"pillow": "PIL", "fonttools": "fontTools"}
+_LIBRARIES = ("ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools")
 _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
 _MAX_BYTES = 256 * 1024 * 1024
 
 
-def fingerprint(source: Path, options: object, styles: list[bytes]) -> str | None:
-    """A hash of all that the outputs of ``source`` depend on, or None when it cannot be cheap (then the essay
-    is simply built). Computed once per essay; each output's stamp adds its format to it."""
+def fingerprint(source: Path, styles: list[bytes]) -> str | None:
+    """A hash of all the files the outputs of ``source`` depend on, or None when it cannot be cheap (then the
+    essay is simply built). Computed once per essay; each use adds what else decides it (``derive``)."""
     digest = hashlib.sha256()
-    digest.update(repr((options, os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
+    digest.update(repr((os.environ.get("SOURCE_DATE_EPOCH", ""), _versions())).encode())
     try:
         folder = source.resolve().parent
         files = _inputs(folder)
@@ -41,6 +41,60 @@ def fingerprint(source: Path, options: object, styles: list[bytes]) -> str | Non
     except OSError:  # unreadable: the build itself will say so, in its own words
         return None
     return digest.hexdigest()
+
+
+def derive(base: str | None, *parts: object) -> str | None:
+    """A fingerprint for one use of the inputs: ``base`` plus the options and format that use decides by."""
+    return None if base is None else hashlib.sha256(f"{base}:{parts!r}".encode()).hexdigest()
+
+
+def recall_layout(key: str | None) -> list[dict] | None:
+    """The page breaks of a handout laid out before from the same inputs, styles and options, if known."""
+    if key is None:
+        return None
+    try:
+        return json.loads(_cache_file("layouts", key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def remember_layout(key: str | None, breaks: list[dict]) -> None:
+    """Keep what the EPUB's page list needs of a layout (a few bytes a page), so an ``epub`` after a ``pdf``
+    of the same essay reads it instead of laying the handout out again."""
+    if key is None:
+        return
+    with contextlib.suppress(OSError):
+        _cache_file("layouts", key).write_text(json.dumps(breaks), encoding="utf-8")
+
+
+def cover_key(*text: object) -> str:
+    """The generated cover depends on its texts, the fonts' code and the library versions, not on the body:
+    an edit to the essay keeps its cover."""
+    return derive("cover", *text, _versions())
+
+
+def recall_bytes(kind: str, key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    try:
+        return _cache_file(kind, key, ".bin").read_bytes()
+    except OSError:
+        return None
+
+
+def remember_bytes(kind: str, key: str | None, data: bytes) -> None:
+    if key is None:
+        return
+    with contextlib.suppress(OSError):
+        tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, _cache_file(kind, key, ".bin"))
+
+
+def _cache_file(kind: str, key: str, suffix: str = ".json") -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "essaybook" / kind
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f"{key[:40]}{suffix}"
 
 
 def _inputs(folder: Path) -> list[Path] | None:
@@ -83,9 +137,7 @@ def record(output: Path, print_: str | None) -> None:
 
 
 def _stamp(output: Path) -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "essaybook" / "stamps"
-    root.mkdir(parents=True, exist_ok=True)
-    return root / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:32] + ".json")
+    return _cache_file("stamps", hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:32])
 
 
 def _file_hash(path: Path) -> bytes:
@@ -95,10 +147,21 @@ def _file_hash(path: Path) -> bytes:
 
 @functools.cache
 def _versions() -> tuple[str, ...]:
+    """The installed versions of what decides the outputs, read from the ``.dist-info`` folders' names beside
+    each package (``importlib.metadata`` scans all of ``sys.path`` and costs ~50 ms a command)."""
+    import importlib.util
+    import re
+
     found = []
     for name in _LIBRARIES:
-        try:
-            found.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}==?")
-    return tuple(found)
+        spec = importlib.util.find_spec(_MODULES.get(name, name))
+        origin = Path(spec.origin).parent.parent if spec and spec.origin else None
+        dist = re.compile(rf"^{re.escape(name)}-([^-]+)\.dist-info$", re.IGNORECASE)
+        versions = sorted(m.group(1) for entry in (os.listdir(origin) if origin and origin.is_dir() else ())
+                          if (m := dist.match(entry.replace("_", "-"))))
+        found.append(f"{name}=={versions[-1] if versions else spec.origin if spec else 'absent'}")
+    # essaybook's own code changes between commits without a new version: its modules' bytes count.
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        code.update(path.read_bytes())
+    return (*found, f"essaybook-code=={code.hexdigest()[:16]}")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 
 from essaybook import __version__
 from essaybook.errors import EssaybookError
@@ -27,7 +26,22 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Stderr:
+    """rich's console on stderr, made on first use: importing rich costs ~20 ms a command that prints nothing."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if _Stderr._console is None:
+            from rich.console import Console
+
+            _Stderr._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return getattr(_Stderr._console, name)
+
+
+err = _Stderr()
 
 
 Paper = StrEnum("Paper", {name: name for name in PAPERS})  # the sizes paper.PAPERS knows
@@ -111,6 +125,36 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
     raise typer.Exit(1 if c.has_errors(findings) else 0)
 
 
+@app.command("import")
+def import_pages(
+    sources: Annotated[list[str], typer.Argument(help="URLs (http/https), saved pages (.html/.htm with their "
+                                                "_files folder, .mhtml/.mht) or plain-text captures (.txt).",
+                                                show_default=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The essay folder (one SOURCE; default "
+                                                "content/<slug>), or the parent folder (several; default "
+                                                "content/).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing essay.md.")] = False,
+    quiet: QuietOpt = False, debug: DebugOpt = False,
+) -> None:
+    """Turn web pages into essay folders (essay.md + images/): the article, its figures and footnotes, no chrome."""
+    from essaybook.importer import import_sources
+
+    failed = False
+    with _errors_reported(debug):
+        for outcome in import_sources(sources, output, force=force):
+            if outcome.error:
+                failed = True
+                err.print(f"error: {outcome.error}", markup=False)
+                continue
+            if not quiet:
+                for warning in outcome.warnings:
+                    err.print(f"warning: {warning}", markup=False)
+            images = f", {outcome.images} image{'s' if outcome.images != 1 else ''}"
+            print(f"{outcome.folder} ({outcome.words} words{images})", flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def preview(
     source: Annotated[Path | None, typer.Argument(readable=False, show_default=False,
@@ -156,13 +200,14 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
         with err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing():
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)
+                if not quiet:
+                    for warning in outcome.warnings:
+                        err.print(f"warning: {warning}", markup=False)
                 if outcome.error:
                     for line in outcome.error.split("\n"):
                         err.print(f"error: {line}", markup=False)
                     continue
                 if not quiet:
-                    for warning in outcome.warnings:
-                        err.print(f"warning: {warning}", markup=False)
                     for w in outcome.written:
                         print(f"{w.path} ({_size(w.size)}{', unchanged' if w.reused else ''})", flush=True)
         if worst:

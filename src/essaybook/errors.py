@@ -53,13 +53,14 @@ def display_path(path: Path | str) -> str:
 
 
 class SourceProblems(SourceError):
-    """Several problems found at once (MkDocs-style validation): each is a ``rules.Diagnostic`` of severity
-    error, printed as its own ``error: file:line: message`` line."""
+    """Several problems found at once (MkDocs-style validation): each error a ``rules.Diagnostic``, printed as
+    its own ``error: file:line: message`` line; the warnings found on the way travel along."""
 
-    def __init__(self, diagnostics: list) -> None:
-        first = diagnostics[0]
-        super().__init__(first.message, path=first.path, line=first.line)
-        self.diagnostics = list(diagnostics)
+    def __init__(self, errors: list, warnings: list = ()) -> None:
+        errors = sorted(errors, key=lambda d: (str(d.path), d.line or 0, d.col))
+        super().__init__(errors[0].message, path=errors[0].path, line=errors[0].line)
+        self.errors = errors
+        self.warnings = list(warnings)
 
     def __str__(self) -> str:
-        return "\n".join(str(d) for d in self.diagnostics)
+        return "\n".join(str(d) for d in self.errors)

@@ -19,6 +19,8 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
 CAPTION_ATTR = "data-eb-caption"
+# Marks a figure whose author wrote credit="" (the sanitiser removes it; the parse reports it first).
+EMPTY_CREDIT_ATTR = "data-eb-empty-credit"
 _STASHED = re.compile(f"{util.STX}[^{util.ETX}]*{util.ETX}")  # Python-Markdown's placeholders for raw HTML
 EPUB_TYPE = "epub:type"  # Python-Markdown's ElementTree writes the prefixed name as it stands
 
@@ -51,6 +53,8 @@ class FigureMaker(Treeprocessor):
         figure = etree.Element("figure")
         figure.tail = tail
         caption = img.attrib.pop(CAPTION_ATTR, "").strip()
+        if "credit" in img.attrib and not img.get("credit", "").strip():
+            figure.set(EMPTY_CREDIT_ATTR, "")
         credit = img.attrib.pop("credit", "").strip()
         img.tail = None
         figure.append(img)

@@ -37,13 +37,17 @@ def require_faces(faces: tuple[Face, ...] = BOOK_FACES) -> None:
         raise EnvironmentProblem(f"font {names} not installed; run: sudo apt-get install -y {packages}")
 
 
-@functools.cache
 def _installed(family: str) -> bool:
+    return family in _families()
+
+
+@functools.cache
+def _families() -> frozenset[str]:
+    """Every family fontconfig knows, from one ``fc-list`` (one process, not one per face)."""
     if shutil.which("fc-list") is None:
         raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
-    out = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True,
-                         check=False).stdout
-    return bool(out.strip())
+    out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
 
 
 @functools.cache

@@ -71,7 +71,11 @@ class Document:
     headings: tuple[Heading, ...]
     assets: tuple[Asset, ...]
     cover: Asset | None
+    #: What the parse refused, dropped, rewrote or repaired (errors too, until ``build.load`` refuses them).
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: The title and subtitle as inline XHTML (a ``<p>`` holding emphasis, code...); ``metadata`` has the text.
+    title: etree._Element | None = None
+    subtitle: etree._Element | None = None
 
     @property
     def images(self) -> list[etree._Element]:

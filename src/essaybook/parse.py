@@ -9,24 +9,27 @@ come only from the essay's own folder.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from html import unescape
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import markdown
 from lxml import etree
+from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import slugify_unicode
 
-from essaybook.assets import check_asset, refuse_outside_references
+from essaybook.assets import check_asset, inside_folder, refuse_outside_references
 from essaybook.errors import SourceError
-from essaybook.extensions import BookExtension
+from essaybook.extensions import EMPTY_CREDIT_ATTR, BookExtension
+from essaybook.htmlnames import escape_unknown_tags
 from essaybook.labels import label
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.rules import Diagnostic
-from essaybook.sanitize import sanitize_html
+from essaybook.sanitize import removals, sanitize_html
 from essaybook.source import NOT_XML, Source
+from essaybook.sourcemap import FOOTNOTE_REF, TARGET_FORMS, SourceMap
 
 # Curly quotes, dashes and ellipses as characters: smarty's default named entities are not XML.
 _SMARTY = {
@@ -41,15 +44,18 @@ _HEADINGS = tuple(f"h{n}" for n in range(1, 7))
 
 
 def make_markdown() -> markdown.Markdown:
-    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output."""
+    """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output.
+
+    Extensions are given as instances: named by string, Python-Markdown looks each one up among the installed
+    packages' entry points (importlib.metadata), ~50 ms a build."""
+    from markdown.extensions import abbr, attr_list, def_list, fenced_code, md_in_html, sane_lists, smarty, tables, toc
+
     return markdown.Markdown(
-        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
-                    "smarty", "toc", "sane_lists", BookExtension()],
-        extension_configs={
-            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
-            "smarty": {"substitutions": _SMARTY},
-            "toc": {"slugify": _slugify, "permalink": False},
-        },
+        extensions=[FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
+                    attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
+                    fenced_code.FencedCodeExtension(), md_in_html.MarkdownInHtmlExtension(),
+                    smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),
+                    sane_lists.SaneListExtension(), BookExtension()],
         output_format="xhtml",
     )
 
@@ -64,68 +70,207 @@ def xml_name(value: str) -> str:
     return value if _NAME_START.match(value) else f"x-{value}"
 
 
+class _Report:
+    """The diagnostics of one parse, each placed in the source through the shared ``SourceMap``."""
+
+    def __init__(self, source: Source, smap: SourceMap) -> None:
+        self.source, self.smap = source, smap
+        self.items: list[Diagnostic] = []
+
+    def at(self, rule: str, message: str, needle: str | None = None, *, forms: tuple[str, ...] = TARGET_FORMS,
+           back_to: tuple[str, ...] = (), line: int | None = None, col: int = 0, claim: bool = True) -> None:
+        if needle is not None and line is None:
+            line, col = self.smap.place(needle, forms=forms, back_to=back_to, claim=claim)
+        self.items.append(Diagnostic(rule, message, self.source.path, line, col))
+
+    def offset(self, rule: str, message: str, offset: int) -> None:
+        self.items.append(Diagnostic(rule, message, self.source.path, self.smap.line_of(offset),
+                                     self.smap.col_of(offset)))
+
+    def error(self, exc: SourceError, rule: str) -> None:
+        self.items.append(Diagnostic(rule, exc.message, exc.path or self.source.path, exc.line, 1 if exc.line else 0))
+
+
 def parse_document(source: Source, meta: Metadata) -> Document:
-    """Parse the essay's Markdown into a ``Document``. Raises ``SourceError`` for what the author must fix."""
+    """Parse the essay's Markdown into a ``Document``.
+
+    Everything the parse refuses, drops, rewrites or repairs is recorded in ``Document.warnings`` as a
+    ``Diagnostic`` (errors included); ``build.load`` refuses a document with errors, and ``check`` lists them
+    all. Only what makes the tree itself impossible (nesting too deep) raises ``SourceError``.
+    """
+    smap = SourceMap(source)
+    report = _Report(source, smap)
     if not source.body.strip():
-        raise SourceError("the essay has no text after its front matter; write the essay below the '---'",
-                          path=source.path, line=source.body_line)
+        report.at("body-empty", "the essay has no text after its front matter; write the essay below the '---'",
+                  line=source.body_line)
     md = make_markdown()
     try:
-        html = md.convert(source.body)
+        html = md.convert(escape_unknown_tags(source.body, smap.code))
     except RecursionError as exc:
         raise SourceError("the Markdown nests lists or quotes too deeply to be a book; flatten it",
                           path=source.path) from exc
-    # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
-    # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
     raw = parse_html(html)
     if depth(raw) > MAX_DEPTH:
         raise SourceError(f"the essay nests lists, quotes or HTML more than {MAX_DEPTH} levels deep, deeper than a "
                           "book can show; flatten it", path=source.path)
-    refuse_outside_references([(img.get("src", ""), _line_of(source, img.get("src", "")))
-                               for img in raw.iter("img") if img.get("src")], source)
+    _report_removed_html(md, smap, report)
+    _report_undefined_notes(md, smap, report)
+    _judge_raw_links(raw, report)
+    _judge_raw_figures(raw, report)
+    # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
+    # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
+    outside = [(img.get("src", ""), smap.place(img.get("src", ""), forms=TARGET_FORMS, claim=False)[0])
+               for img in raw.iter("img") if img.get("src")]
     body = to_xhtml(sanitize_html(html))
-    warnings: list[Diagnostic] = list(meta.warnings)
-    for a in raw.iter("a"):
-        href = (a.get("href") or "").strip()
-        if re.match(r"(?i)^(javascript|data|vbscript|file):", href):
-            warnings.append(Diagnostic(
-                "link-scheme", f"link '{href[:40]}' removed (a book may not run or embed it); its text "
-                                     "is kept", source.path, _line_of(source, href)))
     _shift_headings(body)
     ids = fix_ids(body)
-    _drop_uncited_notes(body, ids, source, warnings)
-    _check_links(body, ids, source, warnings)
-    assets = _collect_images(body, source)
-    headings = _headings(body)
-    cover = cover_asset(meta, source)
+    _drop_uncited_notes(body, ids, smap, report)
+    _check_links(body, ids, report)
     lead = _inline(md, meta.notes.lead) if meta.notes.lead else None
     prompts = tuple(_inline(md, prompt) for prompt in meta.notes.prompts)
     notes_texts = [p for p in (lead, *prompts) if p is not None]
-    refuse_outside_references([(img.get("src", ""), _front_matter_line_of(source, img.get("src", "")))
-                               for p in notes_texts for img in p.iter(x("img"))], source)
+    outside += [(img.get("src", ""), smap.front_matter_line(img.get("src", "")))
+                for p in notes_texts for img in p.iter(x("img"))]
+    if meta.cover:
+        outside.append((meta.cover, meta.cover_line))
+    try:
+        refuse_outside_references(outside, source)
+    except SourceError as exc:  # one error names them all; the images inside the folder are judged still
+        report.error(exc, "image-unusable")
+    srcless = sum(1 for img in raw.iter("img") if not (img.get("src") or "").strip())
+    assets = _collect_images(body, source, smap, report, srcless)
+    cover = _cover(meta, source, report) if inside_folder(meta.cover or "", source.folder) else None
     for p in notes_texts:  # the Notes section's texts: no images, and links only where a reader can go
         _images_to_text(p)
-        _check_links(p, ids, source, warnings)
-    meta = _typeset_metadata(md, meta)
+        _check_links(p, ids, report)
+    title, subtitle = _inline(md, meta.title), _inline(md, meta.subtitle) if meta.subtitle else None
+    meta = _typeset_metadata(md, meta, title, subtitle)
     for section in body.iter(x("section")):
         if section.get(EPUB_TYPE) == "footnotes":
             section.set("aria-label", label(meta.lang, "footnotes"))
     return Document(
         metadata=meta, source_path=source.path, folder=source.folder, slug=source.slug, body=body,
-        notes_lead=lead, notes_prompts=prompts, headings=headings, assets=assets, cover=cover,
-        warnings=warnings,
+        notes_lead=lead, notes_prompts=prompts, headings=_headings(body), assets=assets, cover=cover,
+        warnings=report.items, title=title, subtitle=subtitle,
     )
 
 
-def _typeset_metadata(md: markdown.Markdown, meta: Metadata) -> Metadata:
-    """Curly quotes and dashes in the title, subtitle and names too, as in the body ("O'Neill" -> O’Neill);
-    and the Notes section's title in the book's language unless the author chose one."""
+def _typeset_metadata(md: markdown.Markdown, meta: Metadata, title: etree._Element,
+                      subtitle: etree._Element | None) -> Metadata:
+    """The title's and names' plain text, as the OPF, the nav, ``<title>``, the cover and the PDF's /Title
+    carry them: curly quotes and dashes as in the body ("O'Neill" -> O’Neill), emphasis as plain text; and
+    the Notes section's title in the book's language unless the author chose one."""
+    def plain(el: etree._Element | None) -> str | None:
+        return " ".join("".join(el.itertext()).split()) if el is not None else None
+
     def smart(text: str | None) -> str | None:
-        return " ".join("".join(_inline(md, text).itertext()).split()) if text else text
+        return plain(_inline(md, text)) if text else text
 
     notes = dataclasses.replace(meta.notes, title=smart(meta.notes.title) or label(meta.lang, "notes"))
-    return dataclasses.replace(meta, title=smart(meta.title), subtitle=smart(meta.subtitle),
+    return dataclasses.replace(meta, title=plain(title), subtitle=plain(subtitle),
                                authors=tuple(smart(a) for a in meta.authors), notes=notes)
+
+
+def _report_removed_html(md: markdown.Markdown, smap: SourceMap, report: _Report) -> None:
+    """The author's raw HTML, chunk by chunk as Python-Markdown stashed it, judged by the sanitiser's list."""
+    for chunk in md.htmlStash.rawHtmlBlocks:
+        if not isinstance(chunk, str) or not chunk.strip():
+            continue
+        found = removals(chunk)
+        if not found:
+            continue
+        start = smap.find(chunk.strip()) if "\n" not in chunk.strip() else smap.find(chunk.strip().split("\n")[0])
+        lead = len(chunk) - len(chunk.lstrip())
+        for at, message in found:
+            if start is None:
+                report.at("html-removed", message)
+            else:
+                report.offset("html-removed", message, start + at - lead)
+
+
+def _report_undefined_notes(md: markdown.Markdown, smap: SourceMap, report: _Report) -> None:
+    """A call with no definition stays in the text as typed: ``[^ledger]`` would print."""
+    notes = next(e for e in md.registeredExtensions if isinstance(e, FootnoteExtension))
+    defined = set(notes.footnotes)
+    for m in FOOTNOTE_REF.finditer(smap.code):
+        label_ = m.group(1)
+        if label_ not in defined and smap.code[m.end():m.end() + 1] != ":":
+            report.offset("footnote-undefined", f"footnote [^{label_}] has no definition, so the book would print "
+                          f"'[^{label_}]'; add a line '[^{label_}]: …'", m.start())
+
+
+def link_problem(href: str) -> tuple[str, str] | None:
+    """Why a book cannot keep this link (rule, message), or None if a reader can follow it from any page.
+    Same-document ``#fragments`` are judged once the ids are known (``_check_links``)."""
+    scheme = _scheme(href)
+    if scheme in ("http", "https"):
+        if is_plain_url(href) and urlsplit(href).netloc:
+            return None
+        return "link-broken", f"link '{href}' has no host; write the full address (https://…)"
+    if scheme == "mailto":
+        return None
+    if scheme:
+        what = "may not run or embed" if scheme in ("javascript", "data", "vbscript", "file") else "cannot follow"
+        return "link-scheme", (f"link '{href[:60]}' uses '{scheme}:', which a book {what} (only http, https and "
+                               "mailto); its text is kept, the link dropped")
+    if not href:
+        return "link-broken", "link has no address; its text is kept, the link dropped"
+    if href.startswith("#"):
+        return None
+    return "link-broken", (f"link '{href}' is relative and leads nowhere in the book; its text is kept, the "
+                           "link dropped (link the full address, https://…, or a #heading)")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text).casefold().split())
+
+
+def _scheme(href: str) -> str | None:
+    m = re.match(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):", href)
+    return m.group(1).lower() if m else None
+
+
+_NOTE_LINKS = {"footnote-ref", "footnote-backref", "backlink"}
+
+
+def _judge_raw_links(raw: etree._Element, report: _Report) -> None:
+    """Links judged as the author wrote them, before the sanitiser disarms a ``javascript:`` address."""
+    for a in raw.iter("a"):
+        href = a.get("href")
+        if href is None or _NOTE_LINKS & set((a.get("class") or "").split()):
+            continue
+        problem = link_problem(href.strip())
+        if problem is not None:
+            report.at(*problem, needle=href.strip() or "]()", forms=TARGET_FORMS if href.strip() else ("{}",))
+
+
+def _judge_raw_figures(raw: etree._Element, report: _Report) -> None:
+    """A figure's three texts: alt that only repeats the caption is heard twice; an empty caption or credit
+    (the web capture's bare "Source:") leaves the reader wondering."""
+    for figure in raw.iter("figure"):
+        img = figure.find("img")
+        if img is None:
+            continue
+        src = img.get("src", "")
+        where = {"needle": src or None, "back_to": ("![", "<img")}
+        caption = credit = ""
+        figcaption = figure.find("figcaption")
+        for span in figcaption.iterchildren("span") if figcaption is not None else ():
+            text = " ".join(span.text_content().split())
+            caption, credit = (text, credit) if span.get("class") == "caption" else (caption, text)
+        alt = " ".join((img.get("alt") or "").split())
+        if alt and caption and f" {_words(alt)} " in f" {_words(caption)} ":
+            report.at("alt-repeats-caption", "alt text only repeats the caption, and screen readers read both; "
+                      "describe what the image shows in {alt=\"…\"}", **where)
+        if not caption:
+            report.at("caption-incomplete", "figure has no caption; write one between the brackets: ![caption](…)",
+                      **where)
+        elif caption.endswith(":"):
+            report.at("caption-incomplete", f"caption ends in '{caption.split()[-1]}' with nothing after it", **where)
+        if figure.get(EMPTY_CREDIT_ATTR) is not None:
+            report.at("caption-incomplete", "credit is empty; name the source or remove credit=\"\"", **where)
+        elif credit.endswith(":"):
+            report.at("caption-incomplete", f"credit ends in '{credit.split()[-1]}' with nothing after it", **where)
 
 
 # libxml2 silently cuts HTML deeper than 255 levels; huge_tree lifts that, and MAX_DEPTH refuses what no
@@ -214,14 +359,23 @@ def _append_text(el: etree._Element, text: str) -> None:
         el.text = (el.text or "") + text
 
 
+_BLOCK_START = re.compile(r"^(\s*)(\d*)([#>+\-*=.)])")
+
+
 def _inline(md: markdown.Markdown, text: str) -> etree._Element:
-    """A short front-matter text (a prompt, the lead) rendered as Markdown into one ``<p>``."""
+    """A front-matter text (the title, a prompt, the lead) as inline Markdown in one ``<p>``.
+
+    The rule, pandoc's: metadata is Markdown, so ``*emphasis*`` and ``code`` are what they say; but it holds
+    no raw HTML, so every ``<`` and ``&`` is text (``Why a <b> c`` keeps its ``<b>``), and a leading ``1.`` or
+    ``#`` does not turn a title into a list or a heading."""
     md.reset()
-    div = to_xhtml(sanitize_html(md.convert(text)))
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    escaped = _BLOCK_START.sub(lambda m: m.group(1) + m.group(2) + "\\" + m.group(3), escaped, count=1)
+    div = to_xhtml(sanitize_html(md.convert(escaped)))
     p = div.find(x("p"))
     if p is None or len(div) != 1:
         p = etree.Element(x("p"))
-        p.text = " ".join("".join(div.itertext()).split())
+        p.text = " ".join(text.split())
     return p
 
 
@@ -263,7 +417,7 @@ def fix_ids(body: etree._Element) -> set[str]:
     return seen
 
 
-def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, warnings: list[Diagnostic]) -> None:
+def _drop_uncited_notes(body: etree._Element, ids: set[str], smap: SourceMap, report: _Report) -> None:
     """A footnote no sentence cites has nowhere to pop up from: leave it out, and say so. A cited note whose
     back link lost its target (a call inside an image's caption) goes back to its first call instead."""
     calls: dict[str, etree._Element] = {}
@@ -283,37 +437,42 @@ def _drop_uncited_notes(body: etree._Element, ids: set[str], source: Source, war
                     ids.add(holder.get("id"))
                 back.set("href", "#" + holder.get("id"))
             continue
-        label = aside.get("id", "").removeprefix("fn-")
-        warnings.append(Diagnostic("footnote-unused", f"footnote '[^{label}]' is never cited; left out", source.path,
-                                 _line_of(source, f"[^{label}]:")))
+        name = aside.get("id", "").removeprefix("fn-")
+        report.at("footnote-unused", f"footnote [^{name}] is never cited in the text; left out (cite it or remove "
+                  "it)", f"[^{name}]:")
         section = aside.getparent()
         section.remove(aside)
         if not len(section):
             section.getparent().remove(section)
 
 
-def _check_links(body: etree._Element, ids: set[str], source: Source, warnings: list[Diagnostic]) -> None:
-    """Links stay links only if a reader can follow them: web and mail addresses, and places in the book."""
-    dropped: dict[str, int] = {}
+def _check_links(body: etree._Element, ids: set[str], report: _Report) -> None:
+    """Links stay links only if a reader can follow them: web and mail addresses, and places in the book.
+    The others keep their text; why each was dropped was said when the raw links were judged, except for
+    ``#fragments``, which only now can be looked up among the book's ids."""
+    missing: dict[str, int] = {}
     for a in list(body.iter(x("a"))):
         href = a.get("href")
         if href is None:  # a link the sanitiser disarmed (javascript:): its text stays, as plain text
             _unwrap(a)
             continue
-        scheme = urlsplit(href).scheme.lower() if is_plain_url(href) else "?"
-        if href.startswith("#") and href[1:] in ids:
-            continue
-        if scheme in ("http", "https") and is_plain_url(href) and urlsplit(href).netloc:
-            continue
-        if scheme == "mailto":
-            continue
-        dropped[href] = dropped.get(href, 0) + 1
-        _unwrap(a)
-    for href, count in dropped.items():
+        href = href.strip()
+        a.set("href", href)
+        if href.startswith("#"):
+            if unquote(href[1:]) in ids:
+                a.set("href", "#" + unquote(href[1:]))
+                continue
+            if a.get(EPUB_TYPE) != "noteref" and a.get("class") != "backlink":
+                missing[href] = missing.get(href, 0) + 1
+            _unwrap(a)
+        elif link_problem(href) is not None:
+            _unwrap(a)
+    for href, count in missing.items():
         times = f" ({count} times)" if count > 1 else ""
-        warnings.append(Diagnostic("link-broken", f"link '{href}' points nowhere in the book{times}; kept its "
-                                   "text, dropped the link",
-                                 source.path, _line_of(source, href)))
+        close = difflib.get_close_matches(unquote(href[1:]), sorted(ids), n=1, cutoff=0.6)
+        hint = f"; did you mean '#{close[0]}'?" if close else "; link a heading's id or a note"
+        report.at("link-broken", f"link '{href}' points to no heading or note in the essay{times}; its text is "
+                  f"kept, the link dropped{hint}", href)
 
 
 def is_plain_url(href: str) -> bool:
@@ -339,21 +498,57 @@ def _unwrap(el: etree._Element) -> None:
     parent.insert(index, span)
 
 
-def _collect_images(body: etree._Element, source: Source) -> tuple[Asset, ...]:
-    refs = [(img, img.get("src", ""), _line_of(source, img.get("src", ""))) for img in body.iter(x("img"))]
-    for _img, src, line in refs:
-        if not src:
-            raise SourceError("an image has no source path; write ![caption](images/file.png)",
-                              path=source.path, line=line)
-    refuse_outside_references([(src, line) for _, src, line in refs], source)
-    assets = {}
-    for img, src, line in refs:
-        asset = assets.get(src) or check_asset(src, source, line)
-        assets[src] = asset
-        img.set("src", asset.href)
+def _collect_images(body: etree._Element, source: Source, smap: SourceMap, report: _Report,
+                    srcless: int) -> tuple[Asset, ...]:
+    """Every image a file of the essay's own, of a format readers show; each problem said at its line.
+    ``srcless`` counts the images the author wrote without a path (the others that lack one lost it to the
+    sanitiser, and were refused by name already)."""
+    assets: dict[str, Asset | None] = {}
+    for img in list(body.iter(x("img"))):
+        src = img.get("src", "")
+        line = smap.place(src, forms=TARGET_FORMS)[0] if src else None
         if img.get("alt") is None:
             img.set("alt", "")
-    return tuple({a.href: a for a in assets.values()}.values())
+        if not img.get("alt").strip() and (img.getparent() is None or img.getparent().tag != x("figure")):
+            report.at("alt-missing", "image has no alt text, so screen readers skip it as decoration; add "
+                      "{alt=\"what the image shows\"}", src or None, back_to=("![", "<img"), claim=False)
+        if not src:
+            if srcless > 0:
+                srcless -= 1
+                report.at("image-unusable", "an image has no source path; write ![caption](images/file.png)",
+                          "]()", forms=("{}",))
+            img.getparent().remove(img) if img.tail is None else _unwrap_image(img)
+            continue
+        if inside_folder(src, source.folder) is None:  # refused above, with every other outside reference
+            continue
+        if src not in assets:
+            try:
+                assets[src] = check_asset(src, source, line)
+            except SourceError as exc:
+                report.error(exc, "image-unusable")
+                assets[src] = None
+        if assets[src] is not None:
+            img.set("src", assets[src].href)
+    found = [a for a in assets.values() if a is not None]
+    return tuple({a.href: a for a in found}.values())
+
+
+def _unwrap_image(img: etree._Element) -> None:
+    parent, tail = img.getparent(), img.tail
+    previous = img.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(img)
+
+
+def _cover(meta: Metadata, source: Source, report: _Report) -> Asset | None:
+    try:
+        return cover_asset(meta, source)
+    except SourceError as exc:
+        report.error(exc, "image-unusable")
+        return None
 
 
 def cover_asset(meta: Metadata, source: Source) -> Asset | None:
@@ -379,24 +574,3 @@ def _headings(body: etree._Element) -> tuple[Heading, ...]:
             el.set("id", xml_name(slugify_unicode(text, "-")) + f"-{len(out) + 1}")
         out.append(Heading(level=int(etree.QName(el).localname[1]), id=el.get("id"), text=text))
     return tuple(out)
-
-
-def _front_matter_line_of(source: Source, needle: str) -> int | None:
-    index = source.front_matter.find(needle) if needle else -1
-    return source.front_matter_line + source.front_matter.count("\n", 0, index) if index >= 0 else None
-
-
-def _line_of(source: Source, needle: str) -> int | None:
-    """The source line where ``needle`` is referred to: as a Markdown target ``](needle``, a quoted attribute,
-    or ``<needle>`` first, then anywhere (close enough for a person to find it)."""
-    if not needle:
-        return None
-    for variant in dict.fromkeys((needle, unquote(needle), unescape(needle))):
-        for form in (f"]({variant}", f'"{variant}"', f"'{variant}'", f"<{variant}>", f"]: {variant}", variant):
-            index = source.body.find(form)
-            if index >= 0:
-                return source.body_line + source.body.count("\n", 0, index)
-    for number, line in enumerate(source.body.split("\n")):  # written with character references
-        if "&" in line and needle in unescape(line):
-            return source.body_line + number
-    return None

@@ -79,9 +79,9 @@ def _identify_blocks(section: etree._Element, prefix: str) -> None:
 def title_block(doc: Document) -> etree._Element:
     meta = doc.metadata
     header = etree.Element(x("header"), {"class": "title-block"})
-    etree.SubElement(header, x("h1"), id="title").text = meta.title
+    _inline_into(etree.SubElement(header, x("h1"), id="title"), doc.title, meta.title)
     if meta.subtitle:
-        etree.SubElement(header, x("p"), {"class": "subtitle"}).text = meta.subtitle
+        _inline_into(etree.SubElement(header, x("p"), {"class": "subtitle"}), doc.subtitle, meta.subtitle)
     if meta.authors:
         etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
     if meta.date:
@@ -94,6 +94,17 @@ def title_block(doc: Document) -> etree._Element:
         a.text = meta.source_url.split("://", 1)[1].rstrip("/")
         a.tail = label(meta.lang, "published_after") or None
     return header
+
+
+def _inline_into(el: etree._Element, markup: etree._Element | None, text: str) -> None:
+    """The author's inline markup (emphasis, code) where there is some, else the plain text."""
+    if markup is None:
+        el.text = text
+        return
+    markup = copy.deepcopy(markup)
+    el.text = markup.text
+    for child in markup:
+        el.append(child)
 
 
 def text_segments(block: etree._Element, skip: tuple[str, ...] = ("pnum", "fn", "footnotes", "qr-note")):

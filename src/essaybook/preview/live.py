@@ -159,6 +159,8 @@ class Session:
             try:
                 self._lay_out(request)
             except Exception as exc:
+                if self._stop.is_set():  # stopping closed the worker under a layout: not a failure
+                    return
                 self._internal(exc)
 
     def _lay_out(self, request: _Request) -> None:

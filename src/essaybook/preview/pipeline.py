@@ -114,9 +114,9 @@ def findings(path: Path) -> list[Problem]:
 def error_problems(exc: Exception, path: Path, rule: str = "build-failed") -> list[Problem]:
     """The lines of an error that stopped the build, as problems (SourceProblems carries several), under
     ``rule`` unless they bring their own."""
-    diagnostics = getattr(exc, "diagnostics", None)
+    diagnostics = [*getattr(exc, "errors", ()), *getattr(exc, "warnings", ())]  # errors.SourceProblems
     if diagnostics:
-        return [_problem("error", d.rule, d.message, d.path or path, d.line or 0, d.col) for d in diagnostics]
+        return [_problem(d.severity, d.rule, d.message, d.path or path, d.line or 0, d.col) for d in diagnostics]
     where = getattr(exc, "path", None) or path
     return [_problem("error", rule, getattr(exc, "message", str(exc)), Path(where),
                      getattr(exc, "line", None) or 0, 0)]

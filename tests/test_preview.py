@@ -89,8 +89,12 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
     try:
         yield Preview(proc, _read_url(proc, WAIT), folder / "essay.md")
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # stopped as a writer stops it, so it removes its temporary folder
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         proc.communicate(timeout=10)
 
 

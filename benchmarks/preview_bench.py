@@ -3,7 +3,8 @@
 For each essay the real command serves a copy; headless Chromium (Debian's, through Playwright) has the page
 open. Each round appends a sentence with a fresh word to the essay on disk and clocks, from just before the
 write: the word in the e-book's frame ("save -> e-book"), then the new handout's first page drawn in the page
-("save -> handout"). The server's own figures (change seen -> rendering ready) are shown beside them. The first
+("save -> handout"), and the e-book of a second save made while the first one's handout is still being laid
+out ("2nd save -> e-book"). The server's own figures (change seen -> rendering ready) are shown beside them. The first
 build (imports, fonts) is not counted.
 
 Essays: the project's essay, and a 28,500-word essay made of its body repeated 22 times (each copy under its own
@@ -72,7 +73,8 @@ def measure(browser, folder: Path, rounds: int, screenshot: Path | None = None) 
     if not selector.select(60):
         raise SystemExit("the preview printed no URL")
     url = proc.stdout.readline().strip()
-    figures: dict[str, list[float]] = {"ebook": [], "handout": [], "server ebook": [], "server handout": []}
+    figures: dict[str, list[float]] = {"ebook": [], "handout": [], "server ebook": [], "server handout": [],
+                                       "during layout": []}
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(url)
@@ -101,6 +103,17 @@ def measure(browser, folder: Path, rounds: int, screenshot: Path | None = None) 
             timings = state(url)["timings"]
             figures["server ebook"].append(timings["ebook"])
             figures["server handout"].append(timings["handout"])
+        # A second save while the first one's handout is still being laid out: its e-book must not wait.
+        for n in range(max(1, rounds // 2)):
+            first, second = f"firstword{n}", f"secondword{n}"
+            essay.write_text(original.rstrip() + f"\n\nSaved once, {first}.\n", encoding="utf-8")
+            until(lambda first=first: first in page.evaluate(BOOK_TEXT))
+            until(lambda: state(url)["status"] == "layout")
+            start = time.perf_counter()
+            essay.write_text(original.rstrip() + f"\n\nSaved twice, {second}.\n", encoding="utf-8")
+            until(lambda second=second: second in page.evaluate(BOOK_TEXT))
+            figures["during layout"].append(time.perf_counter() - start)
+            until(lambda: state(url)["status"] == "ready")
         page.close()
     finally:
         proc.terminate()
@@ -127,14 +140,16 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             print(f"{'essay':<14} {'words':>6}  {'save -> e-book':>16}  {'save -> handout':>16}  "
-                  f"{'server: e-book':>15}  {'server: handout':>16}   (median of {args.rounds}, seconds)")
+                  f"{'server: e-book':>15}  {'server: handout':>16}  {'2nd save -> e-book':>19}   "
+                  f"(medians, seconds)")
             for name, folder in essays.items():
                 shot = args.screenshot if name == "the essay" else None
                 f = measure(browser, folder, args.rounds if name == "the essay" else max(2, args.rounds // 2),
                             shot)
                 med = {k: statistics.median(v) for k, v in f.items()}
                 print(f"{name:<14} {words(folder / 'essay.md'):>6}  {med['ebook']:>16.2f}  {med['handout']:>16.2f}  "
-                      f"{med['server ebook']:>15.2f}  {med['server handout']:>16.2f}", flush=True)
+                      f"{med['server ebook']:>15.2f}  {med['server handout']:>16.2f}  {med['during layout']:>19.2f}",
+                      flush=True)
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

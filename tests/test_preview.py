@@ -27,6 +27,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TITLE = "China’s Costly Inaction"
+SHIPPED_STYLES = Path(__file__).resolve().parents[1] / "src" / "essaybook" / "styles"
 WAIT = 30.0  # seconds: the most any change may take to show (the handout of a 4-page essay takes ~2 s)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -78,14 +79,22 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
     root = tmp_path_factory.mktemp("preview")
     folder = root / "content" / "essay"
     shutil.copytree(ESSAY.parent, folder)
+    # The writer's own stylesheets beside content/, as the shipped ones (so the book builds the same).
+    (root / "styles").mkdir()
+    for name in ("base.css", "epub.css", "print.css"):
+        (root / "styles" / name).write_bytes((SHIPPED_STYLES / name).read_bytes())
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "essaybook", "preview", str(folder), "--port", "0", "--no-open"],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         yield Preview(proc, _read_url(proc, WAIT), folder / "essay.md")
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # stopped as a writer stops it, so it removes its temporary folder
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         proc.communicate(timeout=10)
 
 
@@ -224,6 +233,21 @@ def test_the_problems_list_links_each_finding_to_its_line(page, preview: Preview
     assert re.fullmatch(r"vscode://file/.+/essay\.md:\d+:\d+", link.first.get_attribute("href"))
     assert "doubled-word" in page.inner_text("#problem-list")
     preview.save(preview.original)
+
+
+def test_a_change_to_the_writers_stylesheet_restyles_the_ebook(page, preview: Preview) -> None:
+    sheet = preview.essay.parents[2] / "styles" / "epub.css"
+    original = sheet.read_text(encoding="utf-8")
+    sheet.write_text(original + "\nh1 { letter-spacing: 0.25em; }\n", encoding="utf-8")
+    spacing = """() => {
+        const f = [...document.querySelectorAll('#frames iframe')].find(f => !f.classList.contains('incoming'));
+        const h1 = f && f.contentDocument && f.contentDocument.querySelector('h1');
+        return h1 ? f.contentWindow.getComputedStyle(h1).letterSpacing : ''; }"""
+    try:
+        until(lambda: page.evaluate(spacing) not in ("", "normal", "0px"), "the title letter-spaced")
+    finally:
+        sheet.write_text(original, encoding="utf-8")
+    until(lambda: page.evaluate(spacing) in ("normal", "0px"), "the title as before")
 
 
 # --- safety ------------------------------------------------------------------------------------------------

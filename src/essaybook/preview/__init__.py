@@ -1,7 +1,8 @@
 """``essaybook preview``: the e-book and the handout side by side in a browser, rebuilt as the author saves.
 
     pipeline.py  the only module that calls the build (load -> EPUB at once -> handout and page list)
-    live.py      the warm process: watchfiles, the rebuild thread, the last good rendering
+    live.py      the warm process: watchfiles, the rebuild threads, the last good rendering
+    worker.py    the handout's layout in a warm process of its own (a save never waits behind it)
     views.py     the EPUB's documents and the PDF's pages as the server hands them out
     server.py    Starlette routes, Server-Sent Events, the security headers
     static/      the page: our own HTML, CSS and JavaScript (nothing fetched from elsewhere)

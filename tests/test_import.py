@@ -333,6 +333,28 @@ def test_mhtml_page_and_its_images(tmp_path: Path) -> None:
     assert (out / "images" / "quay.jpg").is_file()
 
 
+def test_hostile_page_reaches_the_book_as_text(tmp_path: Path) -> None:
+    hostile = ('<p>Note <script>alert(1)</script><img src="x" onerror="alert(1)"> <a href="javascript:alert(1)">'
+               'click</a> and the literal &lt;script&gt;alert(2)&lt;/script&gt; {: .x} [^9] *stars* `tick` '
+               '<a href="https://example.org/a_(b)">a link</a> --&gt; done.</p><h2>About C#</h2>'
+               f'<p>{PARAGRAPHS[0]}</p>')
+    page = tmp_path / "hostile.html"
+    page.write_text(_article("", hostile), encoding="utf-8")
+    out = tmp_path / "essay"
+    assert build(["import", str(page), "-o", str(out), "-q"]) == 0
+    text = (out / "essay.md").read_text(encoding="utf-8")
+    assert "alert(1)" not in text and "javascript" not in text and "onerror" not in text
+    epub = tmp_path / "hostile.epub"
+    assert build(["epub", str(out), "-o", str(epub), "-q", "--no-page-list"]) == 0
+    import zipfile
+
+    xhtml = zipfile.ZipFile(epub).read("EPUB/essay.xhtml").decode()
+    assert "<script" not in xhtml
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; {: .x} [^9] *stars* `tick`" in xhtml
+    assert 'href="https://example.org/a_%28b%29"' in xhtml
+    assert "<h2" in xhtml and "About C#</h2>" in xhtml
+
+
 # --- footnotes in the web's forms ----------------------------------------------------------------------------
 
 _CALL_AT = PARAGRAPHS[1][:40]

@@ -22,8 +22,8 @@ from lxml import html as lhtml
 TOKEN = "EBKFN{}Q"
 TOKEN_RE = re.compile(r"EBKFN(\d+)Q")
 _NOTE_ID = re.compile(r"fn|foot|note|ftn|endnote|sdendnote|cite|ref", re.I)
-_NOTES_HEADING = re.compile(r"^\s*((foot|end)?notes?|references|citations)\s*:?\s*$|^\s*(anmerkungen|fußnoten|notas|références|notes de bas "
-                            r"de page)\s*$", re.I)
+_NOTES_HEADING = re.compile(r"^\s*((foot|end)?notes?|references|citations)\s*:?\s*$|"
+                            r"^\s*(anmerkungen|fußnoten|notas|références|notes de bas de page)\s*$", re.I)
 _CALL_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,3}|[*†‡§¶]|[a-z]|[ivx]{1,5})\s*[\])]?\s*$", re.I)
 _BACK_TEXT = re.compile(r"^\s*(↩|↑|\^|⏎|back|return|[\[(]?\d{1,3}[\])]?\.?|[a-z])\s*[︎️]?\s*$", re.I)
 _SIDENOTE_CLASS = re.compile(r"\b(sidenote|marginnote|margin-note|side-note|footnote|endnote)\b|footnote__note|"

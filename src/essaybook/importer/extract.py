@@ -75,10 +75,11 @@ def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted
     _math_as_text(root)
     _unhide(root)
     figures = figs.lift(root, base)
-    notes = fns.lift(root)
+    notes = fns.lift(root, meta["source_url"] or base)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = trafilatura.extract(root, url=base, output_format="html", include_comments=False,
+        # no url=: trafilatura would resolve "#note" against the host alone; markdown.Writer resolves links
+        result = trafilatura.extract(root, output_format="html", include_comments=False,
                                      include_tables=True, include_images=False, include_formatting=True,
                                      include_links=True, deduplicate=False,
                                      favor_recall=True)
@@ -393,8 +394,9 @@ def _unhide(root: lhtml.HtmlElement) -> None:
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         style = (el.get("style") or "").replace(" ", "").lower()
-        if (el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "span", "i"))
-                or "display:none" in style or "visibility:hidden" in style):
+        hidden = el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "span"))
+        if hidden or "display:none" in style or "visibility:hidden" in style or "mw-editsection" in (el.get("class")
+                                                                                                   or ""):
             if next(el.iter("img"), None) is not None and el.tag in ("figure", "picture"):
                 continue
             _remove_keep_tail(el)

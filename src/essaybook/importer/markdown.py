@@ -192,6 +192,8 @@ class Writer:
             if not href or not content.strip() or FN_RE.search(content) or FIG_RE.search(content):
                 return content
             title = content.strip()
+            if title.startswith("^"):
+                title = "&#94;" + title[1:]  # "[^" would start a footnote call
             lead = content[: len(content) - len(content.lstrip())]
             trail = content[len(content.rstrip()):]
             return f"{lead}[{title}]({href}){trail}"

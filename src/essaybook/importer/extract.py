@@ -64,14 +64,14 @@ def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted
     meta = _metadata(root, text, base_url)
     base = _base(root, base_url, meta["source_url"])
     for comment in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove_keep_tail(comment)
+        remove_keep_tail(comment)
     dropped = _embeds(root)
     for form in list(root.iter("form")):
         # comment and subscribe forms; not the form an ASP.NET page wraps around everything
         if len(form.text_content()) < 3000 and next(form.iter("textarea", "input"), None) is not None:
-            _remove_keep_tail(form)
+            remove_keep_tail(form)
     for el in list(root.iter(*_DROP_TAGS)):
-        _remove_keep_tail(el)
+        remove_keep_tail(el)
     _math_as_text(root)
     _unhide(root)
     figures = figs.lift(root, base)
@@ -106,6 +106,10 @@ def _metadata(root: lhtml.HtmlElement, text: str, base_url: str | None) -> dict:
     date = _date(root, doc.date)
     canonical = _canonical(root, base_url)
     rights = doc.license or _meta(root, "copyright", "dc.rights", "dcterms.rights") or _ld_rights(ld)
+    rights = _clean(rights)
+    if rights and not re.search(r"©|\(c\)|copyright|creative\s*commons|\bcc[\s-]|licen[cs]|public\s+domain|rights",
+                                rights, re.I):
+        rights = f"© {rights}"  # a bare name in <meta name="copyright"> is the holder
     description = doc.description or _meta(root, "description", "og:description")
     return {"title": title, "authors": authors, "date": date, "lang": _lang(root, ld),
             "description": _clean(description) or None, "source_url": canonical, "rights": _clean(rights) or None,
@@ -399,10 +403,10 @@ def _unhide(root: lhtml.HtmlElement) -> None:
                                                                                                    or ""):
             if next(el.iter("img"), None) is not None and el.tag in ("figure", "picture"):
                 continue
-            _remove_keep_tail(el)
+            remove_keep_tail(el)
 
 
-def _remove_keep_tail(el: etree._Element) -> None:
+def remove_keep_tail(el: etree._Element) -> None:
     parent = el.getparent()
     if parent is None:
         return

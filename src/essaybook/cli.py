@@ -129,7 +129,7 @@ def import_pages(
 
     failed = False
     with _errors_reported(debug):
-        for outcome in import_sources(sources, output, force=force):
+        for outcome in import_sources(sources, output, force=force, raise_errors=debug):
             if outcome.error:
                 failed = True
                 err.print(f"error: {outcome.error}", markup=False)

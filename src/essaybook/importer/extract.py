@@ -8,6 +8,7 @@ Open Graph and ``<meta>`` (through trafilatura), ``<time>`` and the text (htmlda
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import warnings
@@ -103,7 +104,7 @@ def _metadata(root: lhtml.HtmlElement, text: str, base_url: str | None) -> dict:
             or doc.sitename)
     title = _title(root, ld, doc.title, site)
     authors = _authors(root, doc.author, ld)
-    date = _date(root, doc.date)
+    date = _date(root, ld, doc.date)
     canonical = _canonical(root, base_url)
     rights = doc.license or _meta(root, "copyright", "dc.rights", "dcterms.rights") or _ld_rights(ld)
     rights = _clean(rights)
@@ -255,9 +256,20 @@ _NOT_NAMES = {"username", "admin", "administrator", "author", "staff", "editor",
               "unknown", "anonymous", "none", "null"}
 
 
-def _date(root: lhtml.HtmlElement, found: str | None) -> str | None:
-    if found and re.match(r"^\d{4}-\d{2}-\d{2}$", found):
-        return found
+def _date(root: lhtml.HtmlElement, ld: dict, found: str | None) -> str | None:
+    """The publication date the page states (JSON-LD, then the date metadata), else htmldate's finding."""
+    stated = [_str(ld.get("datePublished")), _meta(root, "article:published_time", "og:published_time",
+                                                   "parsely-pub-date", "sailthru.date", "dc.date.issued",
+                                                   "dcterms.issued", "dc.date", "dcterms.date", "pubdate",
+                                                   "publishdate", "date")]
+    stated += [t.get("datetime") or "" for t in root.iter("time") if t.get("pubdate") is not None]
+    for value in [*stated, found or ""]:
+        match = re.match(r"^\s*(\d{4}-\d{2}-\d{2})", value or "")
+        try:
+            if match and dt.date.fromisoformat(match.group(1)).year >= 1000:
+                return match.group(1)
+        except ValueError:
+            continue  # "2020-13-01": not a date the build would accept
     return None
 
 

@@ -303,7 +303,8 @@ def test_saved_page_reads_its_files_folder_only(tmp_path: Path, capsys: pytest.C
     (tmp_path / "secret.jpg").write_bytes(_jpeg(800, 450, (200, 0, 0)))
     figure = ("<figure><img src='harbour_files/quay.jpg' alt='Boats at the quay'><figcaption>The quay.</figcaption>"
               "</figure><figure><img src='../secret.jpg' alt='A secret'><figcaption>Not ours.</figcaption></figure>")
-    page.write_text(_article(figure), encoding="utf-8")
+    canonical = '<link rel="canonical" href="https://news.example.org/harbour">'
+    page.write_text(_article(figure).replace("</head>", canonical + "</head>"), encoding="utf-8")
     out = tmp_path / "essay"
     assert build(["import", str(page), "-o", str(out)]) == 0
     text = (out / "essay.md").read_text(encoding="utf-8")

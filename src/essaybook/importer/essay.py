@@ -70,7 +70,7 @@ def make_essay(page: Page, source: str) -> Essay:
 
 
 def _from_html(page: Page, source: str) -> Essay:
-    got = ex.extract(page.html, page.base_url, page.given_url)
+    got = ex.extract(page.html, page.base_url, page.given_url, page.resolve_images)
     where = Path(source) if "://" not in source else None
     warnings: list[Diagnostic] = []
 

@@ -58,7 +58,7 @@ def parse_html(text: str) -> lhtml.HtmlElement:
     return root
 
 
-def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted:
+def extract(text: str, base_url: str | None, given_url: str | None, resolve_images: bool = True) -> Extracted:
     import trafilatura  # ~0.3 s to import: only when a page is imported
 
     root = parse_html(text)
@@ -75,7 +75,7 @@ def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted
         remove_keep_tail(el)
     _math_as_text(root)
     _unhide(root)
-    figures = figs.lift(root, base)
+    figures = figs.lift(root, base if resolve_images else None)
     notes = fns.lift(root, meta["source_url"] or base)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

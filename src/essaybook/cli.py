@@ -117,7 +117,7 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
 def import_pages(
     sources: Annotated[list[str], typer.Argument(help="URLs (http/https), saved pages (.html/.htm with their "
                                                 "_files folder, .mhtml/.mht) or plain-text captures (.txt).",
-                                                show_default=False)],
+                                                metavar="SOURCE", show_default=False)],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="The essay folder (one SOURCE; default "
                                                 "content/<slug>), or the parent folder (several; default "
                                                 "content/).", show_default=False)] = None,

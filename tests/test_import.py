@@ -217,11 +217,12 @@ def test_footnote_called_where_it_was(wordpress_essay: dict) -> None:
     assert "↩" not in body
 
 
-def test_imported_essay_builds_clean(wordpress_essay: dict, tmp_path: Path) -> None:
-    out = tmp_path / "harbour.epub"
-    assert build(["epub", str(wordpress_essay["folder"]), "-o", str(out), "-q", "--no-page-list"]) == 0
-    if validate.epubcheck_available():
-        assert validate.epubcheck([out])[out] == []
+def test_imported_essay_builds_clean(wordpress_essay: dict, corpus_import: dict) -> None:
+    """Built with the corpus sample (one EPUBCheck JVM for all); `check` finds no error in it either."""
+    findings = corpus_import["wordpress-test-page"]["epubcheck"]
+    if findings is None:
+        pytest.skip("EPUBCheck needs Java and the epubcheck jar: run ./run test")
+    assert findings == [], "\n".join(str(f) for f in findings)
     assert build(["check", str(wordpress_essay["folder"])]) == 0
 
 
@@ -302,7 +303,8 @@ def test_saved_page_reads_its_files_folder_only(tmp_path: Path, capsys: pytest.C
     (tmp_path / "secret.jpg").write_bytes(_jpeg(800, 450, (200, 0, 0)))
     figure = ("<figure><img src='harbour_files/quay.jpg' alt='Boats at the quay'><figcaption>The quay.</figcaption>"
               "</figure><figure><img src='../secret.jpg' alt='A secret'><figcaption>Not ours.</figcaption></figure>")
-    page.write_text(_article(figure), encoding="utf-8")
+    canonical = '<link rel="canonical" href="https://news.example.org/harbour">'
+    page.write_text(_article(figure).replace("</head>", canonical + "</head>"), encoding="utf-8")
     out = tmp_path / "essay"
     assert build(["import", str(page), "-o", str(out)]) == 0
     text = (out / "essay.md").read_text(encoding="utf-8")
@@ -331,6 +333,28 @@ def test_mhtml_page_and_its_images(tmp_path: Path) -> None:
     text = (out / "essay.md").read_text(encoding="utf-8")
     assert '![The quay.](images/quay.jpg){alt="Boats" credit="© Jan Berger"}' in text
     assert (out / "images" / "quay.jpg").is_file()
+
+
+def test_hostile_page_reaches_the_book_as_text(tmp_path: Path) -> None:
+    hostile = ('<p>Note <script>alert(1)</script><img src="x" onerror="alert(1)"> <a href="javascript:alert(1)">'
+               'click</a> and the literal &lt;script&gt;alert(2)&lt;/script&gt; {: .x} [^9] *stars* `tick` '
+               '<a href="https://example.org/a_(b)">a link</a> --&gt; done.</p><h2>About C#</h2>'
+               f'<p>{PARAGRAPHS[0]}</p>')
+    page = tmp_path / "hostile.html"
+    page.write_text(_article("", hostile), encoding="utf-8")
+    out = tmp_path / "essay"
+    assert build(["import", str(page), "-o", str(out), "-q"]) == 0
+    text = (out / "essay.md").read_text(encoding="utf-8")
+    assert "alert(1)" not in text and "javascript" not in text and "onerror" not in text
+    epub = tmp_path / "hostile.epub"
+    assert build(["epub", str(out), "-o", str(epub), "-q", "--no-page-list"]) == 0
+    import zipfile
+
+    xhtml = zipfile.ZipFile(epub).read("EPUB/essay.xhtml").decode()
+    assert "<script" not in xhtml
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; {: .x} [^9] *stars* `tick`" in xhtml
+    assert 'href="https://example.org/a_%28b%29"' in xhtml
+    assert "<h2" in xhtml and "About C#</h2>" in xhtml
 
 
 # --- footnotes in the web's forms ----------------------------------------------------------------------------
@@ -438,16 +462,17 @@ SAMPLE = ["001", "ars-1", "bbc-1", "blogger", "cnn", "folha", "guardian-1", "huk
 
 
 def _corpus_pages() -> list[Path]:
-    """Every third page and the EPUB sample: about 50 pages of the 130, the same ones every run."""
+    """Every fifth page and the EPUB sample: about 40 pages of the 130, the same ones every run."""
     if not READABILITY.is_dir():
         return []
     pages = sorted(p for p in READABILITY.iterdir() if (p / "source.html").is_file())
-    return [p for i, p in enumerate(pages) if i % 3 == 0 or p.name in SAMPLE]
+    return [p for i, p in enumerate(pages) if i % 5 == 0 or p.name in SAMPLE]
 
 
 @pytest.fixture(scope="session")
-def corpus_import(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """The pages imported (about 0.1 s each); the EPUB sample also built and checked in one JVM."""
+def corpus_import(tmp_path_factory: pytest.TempPathFactory, wordpress_essay: dict) -> dict[str, dict]:
+    """The pages imported (about 0.1 s each); the EPUB sample, and the WordPress test page's essay, built and
+    checked in one JVM."""
     if not READABILITY.is_dir():
         pytest.skip(f"the Readability corpus is not at {READABILITY}")
     out = tmp_path_factory.mktemp("readability")
@@ -460,7 +485,8 @@ def corpus_import(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         results[page.name] = {"code": code, "folder": folder, "front": front,
                               "expected": json.loads((page / "expected-metadata.json").read_text(encoding="utf-8"))}
     epubs = {}
-    for name in SAMPLE:
+    results["wordpress-test-page"] = {"folder": wordpress_essay["folder"]}
+    for name in [*SAMPLE, "wordpress-test-page"]:
         epub = out / f"{name}.epub"
         assert build(["epub", str(results[name]["folder"]), "-o", str(epub), "-q", "--no-page-list"]) == 0, name
         epubs[name] = epub
@@ -471,8 +497,8 @@ def corpus_import(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 
 def test_corpus_pages_import(corpus_import: dict) -> None:
-    failed = [name for name, r in corpus_import.items() if r["code"] != 0]
-    assert not failed and len(corpus_import) >= 50, failed
+    failed = [name for name, r in corpus_import.items() if r.get("code", 0) != 0]
+    assert not failed and len(corpus_import) >= 40, failed
 
 
 @pytest.mark.parametrize("name", SAMPLE)
@@ -503,6 +529,8 @@ def test_metadata_agreement_with_readability(corpus_import: dict) -> None:
     """Floors just below what the importer reaches (see the README for the figures)."""
     titles, bylines, dates, langs = [], [], [], []
     for r in corpus_import.values():
+        if "expected" not in r:
+            continue
         front, expected = r["front"], r["expected"]
         titles.append(_headline_agrees(front.get("title", ""), expected.get("title") or ""))
         if expected.get("byline"):
@@ -524,4 +552,4 @@ def test_metadata_agreement_with_readability(corpus_import: dict) -> None:
     assert rate["lang"] >= FLOORS["lang"], rate
 
 
-FLOORS = {"title": 0.96, "byline": 0.82, "date": 0.9, "lang": 0.98}  # reached: 1.0, 0.85, 0.94, 1.0
+FLOORS = {"title": 0.96, "byline": 0.78, "date": 0.9, "lang": 0.98}  # on this sample: 1.0, 0.81, 1.0, 1.0

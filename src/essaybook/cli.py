@@ -153,7 +153,7 @@ def check(source: SourceArg = None, debug: DebugOpt = False,
 def import_pages(
     sources: Annotated[list[str], typer.Argument(help="URLs (http/https), saved pages (.html/.htm with their "
                                                 "_files folder, .mhtml/.mht) or plain-text captures (.txt).",
-                                                show_default=False)],
+                                                metavar="SOURCE", show_default=False)],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="The essay folder (one SOURCE; default "
                                                 "content/<slug>), or the parent folder (several; default "
                                                 "content/).", show_default=False)] = None,
@@ -165,7 +165,7 @@ def import_pages(
 
     failed = False
     with _errors_reported(debug):
-        for outcome in import_sources(sources, output, force=force):
+        for outcome in import_sources(sources, output, force=force, raise_errors=debug):
             if outcome.error:
                 failed = True
                 err.print(f"error: {outcome.error}", markup=False)

@@ -39,7 +39,7 @@ class Imported:
 
 
 def import_sources(sources: list[str], output: Path | None, force: bool = False,
-                   content_dir: Path = Path("content")) -> Iterator[Imported]:
+                   content_dir: Path = Path("content"), raise_errors: bool = False) -> Iterator[Imported]:
     """Import each source in turn; one ``Imported`` per source, failures included (the others still go on).
 
     One source: ``output`` is the essay folder (default content/<slug>). Several: ``output`` is the parent
@@ -69,6 +69,11 @@ def import_sources(sources: list[str], output: Path | None, force: bool = False,
         except (ReadError, ImportFailed, FolderExists, OSError) as exc:
             message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             yield Imported(source, error=f"{source}: {message}")
+        except Exception as exc:  # one page's surprise must not cost the others their essays
+            if raise_errors:
+                raise
+            yield Imported(source, error=f"{source}: internal error ({type(exc).__name__}: {exc}); rerun with "
+                                         "--debug and report it")
 
 
 class FolderExists(Exception):

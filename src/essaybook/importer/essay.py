@@ -70,7 +70,7 @@ def make_essay(page: Page, source: str) -> Essay:
 
 
 def _from_html(page: Page, source: str) -> Essay:
-    got = ex.extract(page.html, page.base_url, page.given_url)
+    got = ex.extract(page.html, page.base_url, page.given_url, page.resolve_images)
     where = Path(source) if "://" not in source else None
     warnings: list[Diagnostic] = []
 
@@ -80,6 +80,10 @@ def _from_html(page: Page, source: str) -> Essay:
     if got.body is None or not "".join(got.body.itertext()).strip():
         raise ImportFailed("no article text found in the page")
     _drop_headline(got.body, got.title)
+    for el in list(got.body.iter("p", "div", "li", "h2", "h3", "h4", "h5", "h6")):
+        # what the extractor let through of the page's furniture: "Continue reading the main story", "Share this:"
+        if el.getparent() is not None and tx.is_chrome(el.text_content()):
+            ex.remove_keep_tail(el)
     images: dict[str, bytes] = {}
     used_figures: set[int] = set()
     used_notes: list[int] = []

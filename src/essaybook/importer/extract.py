@@ -8,6 +8,7 @@ Open Graph and ``<meta>`` (through trafilatura), ``<time>`` and the text (htmlda
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import warnings
@@ -57,28 +58,29 @@ def parse_html(text: str) -> lhtml.HtmlElement:
     return root
 
 
-def extract(text: str, base_url: str | None, given_url: str | None) -> Extracted:
+def extract(text: str, base_url: str | None, given_url: str | None, resolve_images: bool = True) -> Extracted:
     import trafilatura  # ~0.3 s to import: only when a page is imported
 
     root = parse_html(text)
     meta = _metadata(root, text, base_url)
     base = _base(root, base_url, meta["source_url"])
     for comment in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove_keep_tail(comment)
+        remove_keep_tail(comment)
     dropped = _embeds(root)
     for form in list(root.iter("form")):
         # comment and subscribe forms; not the form an ASP.NET page wraps around everything
         if len(form.text_content()) < 3000 and next(form.iter("textarea", "input"), None) is not None:
-            _remove_keep_tail(form)
+            remove_keep_tail(form)
     for el in list(root.iter(*_DROP_TAGS)):
-        _remove_keep_tail(el)
+        remove_keep_tail(el)
     _math_as_text(root)
     _unhide(root)
-    figures = figs.lift(root, base)
-    notes = fns.lift(root)
+    figures = figs.lift(root, base if resolve_images else None)
+    notes = fns.lift(root, meta["source_url"] or base)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = trafilatura.extract(root, url=base, output_format="html", include_comments=False,
+        # no url=: trafilatura would resolve "#note" against the host alone; markdown.Writer resolves links
+        result = trafilatura.extract(root, output_format="html", include_comments=False,
                                      include_tables=True, include_images=False, include_formatting=True,
                                      include_links=True, deduplicate=False,
                                      favor_recall=True)
@@ -102,9 +104,13 @@ def _metadata(root: lhtml.HtmlElement, text: str, base_url: str | None) -> dict:
             or doc.sitename)
     title = _title(root, ld, doc.title, site)
     authors = _authors(root, doc.author, ld)
-    date = _date(root, doc.date)
+    date = _date(root, ld, doc.date)
     canonical = _canonical(root, base_url)
     rights = doc.license or _meta(root, "copyright", "dc.rights", "dcterms.rights") or _ld_rights(ld)
+    rights = _clean(rights)
+    if rights and not re.search(r"©|\(c\)|copyright|creative\s*commons|\bcc[\s-]|licen[cs]|public\s+domain|rights",
+                                rights, re.I):
+        rights = f"© {rights}"  # a bare name in <meta name="copyright"> is the holder
     description = doc.description or _meta(root, "description", "og:description")
     return {"title": title, "authors": authors, "date": date, "lang": _lang(root, ld),
             "description": _clean(description) or None, "source_url": canonical, "rights": _clean(rights) or None,
@@ -250,9 +256,20 @@ _NOT_NAMES = {"username", "admin", "administrator", "author", "staff", "editor",
               "unknown", "anonymous", "none", "null"}
 
 
-def _date(root: lhtml.HtmlElement, found: str | None) -> str | None:
-    if found and re.match(r"^\d{4}-\d{2}-\d{2}$", found):
-        return found
+def _date(root: lhtml.HtmlElement, ld: dict, found: str | None) -> str | None:
+    """The publication date the page states (JSON-LD, then the date metadata), else htmldate's finding."""
+    stated = [_str(ld.get("datePublished")), _meta(root, "article:published_time", "og:published_time",
+                                                   "parsely-pub-date", "sailthru.date", "dc.date.issued",
+                                                   "dcterms.issued", "dc.date", "dcterms.date", "pubdate",
+                                                   "publishdate", "date")]
+    stated += [t.get("datetime") or "" for t in root.iter("time") if t.get("pubdate") is not None]
+    for value in [*stated, found or ""]:
+        match = re.match(r"^\s*(\d{4}-\d{2}-\d{2})", value or "")
+        try:
+            if match and dt.date.fromisoformat(match.group(1)).year >= 1000:
+                return match.group(1)
+        except ValueError:
+            continue  # "2020-13-01": not a date the build would accept
     return None
 
 
@@ -393,14 +410,15 @@ def _unhide(root: lhtml.HtmlElement) -> None:
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         style = (el.get("style") or "").replace(" ", "").lower()
-        if (el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "span", "i"))
-                or "display:none" in style or "visibility:hidden" in style):
+        hidden = el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "span"))
+        if hidden or "display:none" in style or "visibility:hidden" in style or "mw-editsection" in (el.get("class")
+                                                                                                   or ""):
             if next(el.iter("img"), None) is not None and el.tag in ("figure", "picture"):
                 continue
-            _remove_keep_tail(el)
+            remove_keep_tail(el)
 
 
-def _remove_keep_tail(el: etree._Element) -> None:
+def remove_keep_tail(el: etree._Element) -> None:
     parent = el.getparent()
     if parent is None:
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin
 
 from lxml import html as lhtml
 
@@ -24,8 +25,10 @@ TOKEN_RE = re.compile(r"EBKFN(\d+)Q")
 _NOTE_ID = re.compile(r"fn|foot|note|ftn|endnote|sdendnote|cite|ref", re.I)
 _NOTES_HEADING = re.compile(r"^\s*((foot|end)?notes?|references|citations)\s*:?\s*$|"
                             r"^\s*(anmerkungen|fußnoten|notas|références|notes de bas de page)\s*$", re.I)
-_CALL_TEXT = re.compile(r"^\s*[\[(]?\s*(\d{1,3}|[*†‡§¶]|[a-z]|[ivx]{1,5})\s*[\])]?\s*$", re.I)
+# "1", "[1]", "(iv)", "*", "[a]", and MediaWiki's grouped "[n 1]", "[note 3]"
+_CALL_TEXT = re.compile(r"^\s*[\[(]?\s*(?:[a-z]{1,5}\s?)?(\d{1,3}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})\s*[\])]?\s*$", re.I)
 _BACK_TEXT = re.compile(r"^\s*(↩|↑|\^|⏎|back|return|[\[(]?\d{1,3}[\])]?\.?|[a-z])\s*[︎️]?\s*$", re.I)
+_BACKLINK_CLASS = re.compile(r"backlink|backref|footnote-back|reversefootnote|footnote-return|fn-back", re.I)
 _SIDENOTE_CLASS = re.compile(r"\b(sidenote|marginnote|margin-note|side-note|footnote|endnote)\b|footnote__note|"
                              r"inline-footnote|footnote-text\b", re.I)
 
@@ -37,8 +40,15 @@ class Note:
     token: str
 
 
-def lift(root: lhtml.HtmlElement) -> list[Note]:
-    """Find notes and their calls; replace calls with tokens and remove the notes from the page."""
+def lift(root: lhtml.HtmlElement, page_url: str | None = None) -> list[Note]:
+    """Find notes and their calls; replace calls with tokens and remove the notes from the page. Links to
+    ``page_url#x`` (pages saved from the web often have them absolute) count as links to ``#x``."""
+    here = urldefrag(page_url).url if page_url else _own_url(root)
+    if here:
+        for a in root.iter("a"):
+            href = a.get("href") or ""
+            if "#" in href and not href.startswith("#") and urldefrag(urljoin(here, href)).url == here:
+                a.set("href", "#" + href.split("#", 1)[1])
     notes: list[Note] = []
     by_target: dict[int, Note] = {}
     ids = {}
@@ -75,6 +85,19 @@ def lift(root: lhtml.HtmlElement) -> list[Note]:
     if not notes:
         notes += _numbered_list(root)
     return notes
+
+
+def _own_url(root: lhtml.HtmlElement) -> str | None:
+    """A saved page that names no URL of its own: the absolute URL its in-page links share (``url#x`` where
+    this page has an element ``x``), when several links agree."""
+    ids = {v for el in root.iter() if isinstance(el.tag, str) for v in (el.get("id"), el.get("name")) if v}
+    counts: dict[str, int] = {}
+    for a in root.iter("a"):
+        url, _, fragment = (a.get("href") or "").partition("#")
+        if url.startswith(("http://", "https://")) and fragment in ids:
+            counts[url] = counts.get(url, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= 2 else None
 
 
 def _is_call(a: lhtml.HtmlElement, target: lhtml.HtmlElement, ids: dict) -> bool:
@@ -119,6 +142,9 @@ def _note_body(note_el: lhtml.HtmlElement) -> lhtml.HtmlElement:
     body.text = copy.text
     for child in copy:
         body.append(child)
+    for el in list(body.iter()):
+        if isinstance(el.tag, str) and _BACKLINK_CLASS.search(el.get("class") or ""):
+            _drop(el)
     for a in list(body.iter("a")):
         href = a.get("href") or ""
         text = a.text_content() or ""

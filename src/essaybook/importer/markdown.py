@@ -80,7 +80,8 @@ class Writer:
             if not text:
                 return []
             level = max(self.top_level, min(6, int(tag[1]) + self.shift))
-            return ["#" * level + " " + " ".join(text.split())]
+            text = re.sub(r"#+$", lambda m: "\\#" * len(m.group()), " ".join(text.split()))  # "C#" stays C#
+            return ["#" * level + " " + text]
         if tag == "p":
             return self._paragraphs(self.inline_content(el))
         if tag in ("ul", "ol"):
@@ -191,6 +192,8 @@ class Writer:
             if not href or not content.strip() or FN_RE.search(content) or FIG_RE.search(content):
                 return content
             title = content.strip()
+            if title.startswith("^"):
+                title = "&#94;" + title[1:]  # "[^" would start a footnote call
             lead = content[: len(content) - len(content.lstrip())]
             trail = content[len(content.rstrip()):]
             return f"{lead}[{title}]({href}){trail}"

@@ -39,6 +39,9 @@ class Page:
     given_url: str | None  # the URL the user typed, for source_url when the page names no canonical URL
     images: Callable[[str], Picture]
     name: str  # file name or URL path stem, for a slug when the title gives none
+    # A saved page's images are named as the page wrote them (relative to its file), never resolved against
+    # the page's canonical URL, which would point them back to the web.
+    resolve_images: bool = True
 
 
 def decode(data: bytes, header_charset: str | None = None) -> str:
@@ -92,7 +95,7 @@ def open_source(source: str) -> Page:
     if suffix in (".mhtml", ".mht"):
         return _from_mhtml(path, data)
     if suffix in (".html", ".htm", ".xhtml"):
-        return Page(decode(data), "html", None, None, _saved_page_images(path), path.stem)
+        return Page(decode(data), "html", None, None, _saved_page_images(path), path.stem, resolve_images=False)
     if suffix in (".txt", ".text", ""):
         return Page(decode(data), "text", None, None, _no_images, path.stem)
     raise ReadError(f"'{suffix}' is not a page essaybook imports (.html, .htm, .mhtml, .mht, .txt or a URL)")
@@ -111,6 +114,8 @@ def _from_url(url: str) -> Page:
     stem = Path(unquote(urlsplit(response.url).path)).stem or (urlsplit(url).hostname or "page")
 
     def images(src: str) -> Picture:
+        if src.startswith("data:"):
+            return _data_url(src)
         return fetcher.picture(urljoin(response.url, src))
 
     return Page(text, kind, response.url, url, images, stem)

@@ -27,9 +27,16 @@ _CHROME = re.compile(
     r"filed\s+under\s*:?.*|categories\s*:?.*|tags\s*:.*|subscribe.*newsletter.*|sign\s+up.*newsletter.*|"
     r"this\s+site\s+uses\s+(?:cookies|akismet).*|we\s+use\s+cookies.*|accept(?:\s+(?:all|cookies))?|"
     r"(?:proudly\s+)?powered\s+by\s+.*|copyright\s+©.*|©\s*\d{4}.*all\s+rights\s+reserved\.?|"
-    r"back\s+to\s+top|scroll\s+to\s+top|print|email|facebook|twitter|linkedin|reddit|whatsapp|pinterest)$",
+    r"back\s+to\s+top|scroll\s+to\s+top|print|email|facebook|twitter|linkedin|reddit|whatsapp|pinterest|"
+    r"continue\s+reading(?:\s+the\s+main\s+story)?|advertisement|advertisements|read\s+more|recommended(?:\s+for\s+you)?|"
+    r"related\s+(?:articles?|stories|content)|more\s+from\s+\w+(?:\s+\w+)?|follow\s+us(?:\s+on\s+\w+)?)$",
     re.I)
 _CAPTION_WORDS = 40
+
+
+def is_chrome(line: str) -> bool:
+    """A whole line or paragraph that is a theme's furniture, not the article's."""
+    return bool(_CHROME.match(" ".join(line.split())))
 
 
 @dataclass

@@ -133,8 +133,15 @@ def read_attacks(path: Path = FIXTURES / "attacks.md") -> list[Case]:
 # --- what a book may carry -------------------------------------------------------------------------------
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+# Presentation MathML draws and does nothing else; maction (interaction) and annotation-xml (a way to embed
+# HTML or SVG) are not in it.
+_MATHML_DRAWING = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot", "msub",
+                   "msup", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+                   "mphantom", "menclose", "merror", "mmultiscripts", "mprescripts", "none", "semantics",
+                   "annotation", "mfenced", "mlabeledtr"}
 _FORBIDDEN_ELEMENTS = {"script", "iframe", "object", "embed", "form", "input", "button", "style", "base", "svg",
-                       "textarea", "select", "noscript", "template", "frame", "frameset", "applet",
+                       "math", "textarea", "select", "noscript", "template", "frame", "frameset", "applet",
                        "audio", "video", "source", "picture", "map", "area", "param", "canvas"}
 _ALIGN = re.compile(r"^\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*;?\s*$", re.I)
 
@@ -170,9 +177,8 @@ def active_content(epub: Path) -> list[str]:
                 problems.append(f"{name}: {el!r}")
                 continue
             local = etree.QName(el).localname
-            # MathML is book content (EPUB 3 reading systems render it); its one active element is maction.
-            mathml = el.tag.startswith("{http://www.w3.org/1998/Math/MathML}")
-            if local in _FORBIDDEN_ELEMENTS or local == "maction" or not (el.tag.startswith(_XHTML) or mathml):
+            drawing = el.tag.startswith(_MATHML) and local in _MATHML_DRAWING
+            if (local in _FORBIDDEN_ELEMENTS and not drawing) or not (el.tag.startswith(_XHTML) or drawing):
                 problems.append(f"{name}: <{local}>")
             if local == "meta" and el.get("http-equiv") is not None:
                 problems.append(f"{name}: <meta http-equiv>")

@@ -1,12 +1,12 @@
 """The Markdown dialect essaybook reads: Python-Markdown configured for the Markdown authors actually write.
 
 Posts come from Jekyll (kramdown), Hugo (Goldmark), Eleventy, WordPress exports, Ghost, Obsidian and pandoc.
-One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions where
-it has the construct (strike and subscript, superscript, highlight, details, admonition blocks), the
-CommonMark's list nesting re-indented for Python-Markdown (``mdext.lists``: its ``tab_length`` stays 4, so
-indented code is still code; ``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones),
-and the small extensions in ``essaybook.mdext`` for what no package
-has. Every construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
+One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions for
+details and admonition blocks, and the small extensions in ``essaybook.mdext`` for what no package does right:
+CommonMark list nesting (``mdext.lists``: ``tab_length`` stays 4, so indented code is still code, while
+``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones), strike, sub- and superscript
+and highlight (``mdext.marks``: pymdown's nest on bare marker runs), and the constructs of each tool. Every
+construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
     from essaybook.mdext.lists import ListIndentExtension
+    from essaybook.mdext.marks import MarksExtension
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
     from essaybook.mdext.spans import SpanExtension
@@ -54,12 +55,11 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
 
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
-                    "smarty", "toc", "sane_lists", "admonition", "pymdownx.details",
-                    "pymdownx.blocks.admonition", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark",
+                    "smarty", "toc", "sane_lists", "admonition", "pymdownx.details", "pymdownx.blocks.admonition",
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
-                    TaskListExtension(), ListIndentExtension(), CalloutExtension(), HeadingExtension(), MathExtension(),
-                    CitationExtension()],
+                    TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
+                    HeadingExtension(), MathExtension(), CitationExtension()],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
             "smarty": {"substitutions": _SMARTY},

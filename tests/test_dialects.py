@@ -81,8 +81,9 @@ def test_unknown_keys_one_line_each_and_suggestions_only_for_typos(tmp_path: Pat
 def test_yaml_11_booleans_are_read_as_the_text_meant(tmp_path: Path) -> None:
     meta, diagnostics = front(tmp_path, "title: Yes\nlang: no\nparagraph_numbers: no\n")
     assert meta is not None and (meta.title, meta.lang, meta.paragraph_numbers) == ("Yes", "no", False)
-    assert found(diagnostics) == [(2, "front-matter-coerced"), (3, "front-matter-coerced")]
-    assert 'quote it to say so: lang: "no"' in diagnostics[1].message
+    coerced = [d for d in diagnostics if d.rule != "labels-fallback"]  # Norwegian has no labels of its own yet
+    assert found(coerced) == [(2, "front-matter-coerced"), (3, "front-matter-coerced")]
+    assert 'quote it to say so: lang: "no"' in coerced[1].message
 
 
 def test_invalid_yaml_says_to_quote_a_title_holding_a_colon(tmp_path: Path) -> None:

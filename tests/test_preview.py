@@ -255,7 +255,7 @@ def test_a_change_to_the_writers_stylesheet_restyles_the_ebook(page, preview: Pr
 
 def test_path_traversal_gets_404(preview: Preview) -> None:
     book = until(lambda: preview.state()["book"], "a book")["id"]
-    handout = preview.state()["handout"]["id"]
+    handout = until(lambda: preview.state()["handout"], "a handout")["id"]
     assert preview.get(f"/book/{book}/style.css")[0] == 200  # the route itself works
     assert preview.get(f"/book/{book}/images/border-map.svg")[0] == 200
     attempts = [

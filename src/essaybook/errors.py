@@ -62,5 +62,10 @@ class SourceProblems(SourceError):
         self.errors = errors
         self.warnings = list(warnings)
 
+    @property
+    def diagnostics(self) -> list:
+        """The errors, in the order of the source."""
+        return self.errors
+
     def __str__(self) -> str:
         return "\n".join(str(d) for d in self.errors)

@@ -105,7 +105,8 @@ def _from_html(page: Page, source: str) -> Essay:
         if note is None:
             continue
         text = "\n\n".join(writer.blocks(note.body)).strip()
-        text = re.sub(r"\s*\\?[\[(]\s*\\?[\])]\s*$", "", text) or "(empty note)"  # the brackets a backlink stood in
+        # the brackets a backlink stood in (written as character references by markdown._escape)
+        text = re.sub(r"\s*(?:\\?[\[(]|&#91;|&#40;)\s*(?:\\?[\])]|&#93;|&#41;)\s*$", "", text) or "(empty note)"
         lines = text.splitlines()
         notes_md.append(f"[^{index}]: " + lines[0] + "".join(f"\n    {line}" if line else "\n" for line in lines[1:]))
     lost = [x for x in got.notes if x.number not in used_notes]

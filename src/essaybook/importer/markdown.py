@@ -259,6 +259,10 @@ def escape_text(text: str) -> str:
 
 def _escape(text: str) -> str:
     text = _ESCAPE.sub(r"\\\1", re.sub(r"&(?=#?\w+;)", "&amp;", text))
+    # Brackets and dollars as character references, not backslash escapes: essaybook's Markdown reads
+    # \[…\] and \(…\) as TeX math (pandoc's and MathJax's delimiters), and $…$ too.
+    for char, ref in (("\\[", "&#91;"), ("\\]", "&#93;"), ("\\(", "&#40;"), ("\\)", "&#41;"), ("$", "&#36;")):
+        text = text.replace(char, ref)
     return text.replace("<", "&lt;")
 
 

@@ -38,6 +38,24 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     its title and its bibliography; without them (a Notes prompt, a check) those constructs have nothing to
     resolve against.
     """
+    # Instances, not names: a name makes Python-Markdown look it up among every installed package's entry
+    # points (importlib.metadata), ~50 ms a build.
+    from markdown.extensions import (
+        abbr,
+        admonition,
+        attr_list,
+        def_list,
+        fenced_code,
+        footnotes,
+        md_in_html,
+        sane_lists,
+        smarty,
+        tables,
+        toc,
+    )
+    from pymdownx import details
+    from pymdownx.blocks.admonition import AdmonitionExtension as BlockAdmonitionExtension
+
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
     from essaybook.mdext.citations import CitationExtension
@@ -54,17 +72,16 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.templates import TemplateTagExtension
 
     md = markdown.Markdown(
-        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "fenced_code", "md_in_html",
-                    "smarty", "toc", "sane_lists", "admonition", "pymdownx.details", "pymdownx.blocks.admonition",
+        extensions=[footnotes.FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
+                    attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
+                    fenced_code.FencedCodeExtension(), md_in_html.MarkdownInHtmlExtension(),
+                    smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),
+                    sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), details.DetailsExtension(),
+                    BlockAdmonitionExtension(),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
                     TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
                     HeadingExtension(), MathExtension(), CitationExtension()],
-        extension_configs={
-            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e"},
-            "smarty": {"substitutions": _SMARTY},
-            "toc": {"slugify": _slugify, "permalink": False},
-        },
         output_format="xhtml",
     )
     ctx = context(md)

@@ -312,21 +312,29 @@ def _ncx_toc(entries: list[_Entry]) -> list:
 def _nav(doc: Document, toc: list[_Entry],
          documents: list[tuple[str, etree._ElementTree]], page_list: Sequence[PageBreak]) -> etree._ElementTree:
     lang = doc.metadata.lang
-    html, body = _shell(lang, label(lang, "contents"), direction(lang, doc.metadata.dir))
+    landmarks = [("cover", "cover.xhtml", label(lang, "cover")),
+                 ("toc", "nav.xhtml#toc", label(lang, "contents")),
+                 ("bodymatter", "essay.xhtml", doc.metadata.title),
+                 ("backmatter", "notes.xhtml", doc.metadata.notes.title)]
+    return _nav_document(lang, direction(lang, doc.metadata.dir), toc, landmarks, documents, page_list)
+
+
+def _nav_document(lang: str, text_dir: str, toc: list[_Entry], landmarks: list[tuple[str, str, str]],
+                  documents: list[tuple[str, etree._ElementTree]], page_list: Sequence[PageBreak]
+                  ) -> etree._ElementTree:
+    """``nav.xhtml`` of an essay or a pack: contents, landmarks and (with a handout) the page list."""
+    html, body = _shell(lang, label(lang, "contents"), text_dir)
 
     nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
                                             "aria-labelledby": "toc-title"})
     etree.SubElement(nav, x("h1"), id="toc-title").text = label(lang, "contents")
     nav.append(_nav_list(toc))
 
-    landmarks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
-                                                  "aria-labelledby": "landmarks-title"})
-    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = label(lang, "landmarks")
-    ol = etree.SubElement(landmarks, x("ol"))
-    for kind, href, text in (("cover", "cover.xhtml", label(lang, "cover")),
-                             ("toc", "nav.xhtml#toc", label(lang, "contents")),
-                             ("bodymatter", "essay.xhtml", doc.metadata.title),
-                             ("backmatter", "notes.xhtml", doc.metadata.notes.title)):
+    marks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
+                                              "aria-labelledby": "landmarks-title"})
+    etree.SubElement(marks, x("h2"), id="landmarks-title").text = label(lang, "landmarks")
+    ol = etree.SubElement(marks, x("ol"))
+    for kind, href, text in landmarks:
         a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {EPUB_TYPE: kind, "href": href})
         a.text = text
 
@@ -516,31 +524,9 @@ def _collection_toc(book: Collection, documents: set[str]) -> list[_Entry]:
 def _collection_nav(book: Collection, toc: list[_Entry], documents: list[tuple[str, etree._ElementTree]],
                     page_list: Sequence[PageBreak]) -> etree._ElementTree:
     lang = book.lang
-    html, body = _shell(lang, label(lang, "contents"))
-    nav = etree.SubElement(body, x("nav"), {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
-                                            "aria-labelledby": "toc-title"})
-    etree.SubElement(nav, x("h1"), id="toc-title").text = label(lang, "contents")
-    nav.append(_nav_list(toc))
-    landmarks = etree.SubElement(body, x("nav"), {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
-                                                  "aria-labelledby": "landmarks-title"})
-    etree.SubElement(landmarks, x("h2"), id="landmarks-title").text = label(lang, "landmarks")
-    ol = etree.SubElement(landmarks, x("ol"))
-    for kind, href, text in (("cover", "cover.xhtml", label(lang, "cover")),
-                             ("toc", "nav.xhtml#toc", label(lang, "contents")),
-                             ("titlepage", "titlepage.xhtml", label(lang, "title_page")),
-                             ("bodymatter", f"{book.parts[0].prefix}essay.xhtml", book.parts[0].doc.metadata.title),
-                             ("backmatter", "notes.xhtml", book.notes.title)):
-        a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {EPUB_TYPE: kind, "href": href})
-        a.text = text
-    if page_list:
-        home = {el.get("id"): name for name, tree in documents for el in tree.iter() if el.get("id")}
-        pages = etree.SubElement(body, x("nav"), {EPUB_TYPE: "page-list", "id": "page-list", "hidden": "hidden",
-                                                  "aria-labelledby": "page-list-title"})
-        etree.SubElement(pages, x("h2"), id="page-list-title").text = label(lang, "pages")
-        ol = etree.SubElement(pages, x("ol"))
-        for br in page_list:
-            anchor = f"page-{br.number}"
-            if anchor in home:
-                a = etree.SubElement(etree.SubElement(ol, x("li")), x("a"), href=f"{home[anchor]}#{anchor}")
-                a.text = str(br.number)
-    return etree.ElementTree(html)
+    landmarks = [("cover", "cover.xhtml", label(lang, "cover")),
+                 ("toc", "nav.xhtml#toc", label(lang, "contents")),
+                 ("titlepage", "titlepage.xhtml", label(lang, "title_page")),
+                 ("bodymatter", f"{book.parts[0].prefix}essay.xhtml", book.parts[0].doc.metadata.title),
+                 ("backmatter", "notes.xhtml", book.notes.title)]
+    return _nav_document(lang, direction(lang), toc, landmarks, documents, page_list)

@@ -32,6 +32,7 @@ from essaybook.rules import Diagnostic
 from essaybook.sanitize import removals, sanitize_html
 from essaybook.source import NOT_XML, Source
 from essaybook.sourcemap import FOOTNOTE_REF, TARGET_FORMS, SourceMap
+from essaybook.trees import remove_keeping_tail
 
 _HEADINGS = tuple(f"h{n}" for n in range(1, 7))
 
@@ -487,7 +488,7 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
                 srcless -= 1
                 report.at("image-unusable", "an image has no source path; write ![caption](images/file.png)",
                           "]()", forms=("{}",))
-            img.getparent().remove(img) if img.tail is None else _unwrap_image(img)
+            remove_keeping_tail(img)
             continue
         if inside_folder(src, source.folder) is None:  # refused above, with every other outside reference
             continue
@@ -501,16 +502,6 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
             img.set("src", assets[src].href)
     found = [a for a in assets.values() if a is not None]
     return tuple({a.href: a for a in found}.values())
-
-
-def _unwrap_image(img: etree._Element) -> None:
-    parent, tail = img.getparent(), img.tail
-    previous = img.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(img)
 
 
 def _cover(meta: Metadata, source: Source, report: _Report) -> Asset | None:

@@ -36,6 +36,7 @@ from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css
+from essaybook.trees import remove_keeping_tail
 from essaybook.xhtml import serialize
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def _footnotes_to_calls(page: etree._ElementTree, paper: Paper | None = None) ->
         for block in list(notes[note_id]):
             span.append(block)
         for back in [el for el in span.iter(x("a")) if el.get("class") == "backlink"]:
-            _drop_keeping_tail(back, strip=True)
+            remove_keeping_tail(back, strip=True)
         _blocks_to_spans(span)
         _collapse_whitespace(span)
         span.tail = holder.tail
@@ -361,18 +362,6 @@ def _blocks_to_spans(span: etree._Element) -> None:
         el.tag = x("span")
         el.attrib.clear()
         el.attrib.update({"class": classes, **keep})
-
-
-def _drop_keeping_tail(el: etree._Element, strip: bool = False) -> None:
-    parent, tail = el.getparent(), el.tail or ""
-    if strip:
-        tail = tail.lstrip()
-    prev = el.getprevious()
-    if prev is not None:
-        prev.tail = (prev.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 def _collapse_whitespace(el: etree._Element) -> None:

@@ -7,8 +7,10 @@ from lxml import etree
 
 def remove_keeping_tail(el: etree._Element, *, strip: bool = False) -> None:
     """Remove ``el`` but keep the text that follows it (its tail) in place; ``strip``: without its leading
-    whitespace."""
+    whitespace. An element already out of its tree is left as it is."""
     parent, tail = el.getparent(), el.tail or ""
+    if parent is None:
+        return
     if strip:
         tail = tail.lstrip()
     prev = el.getprevious()

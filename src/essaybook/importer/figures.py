@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 
 from lxml import html as lhtml
 
+from essaybook.trees import remove_keeping_tail
+
 TOKEN = "EBKFIG{}Q"
 TOKEN_RE = re.compile(r"EBKFIG(\d+)Q")
 MAX_WIDTH = 2400  # print wants resolution; beyond this a candidate only costs bytes
@@ -215,7 +217,7 @@ def _credit(el: lhtml.HtmlElement, caption_el: lhtml.HtmlElement | None) -> tupl
             continue
         if _CREDIT_CLASS.search(c.get("class") or "") and next(c.iter("img"), None) is None:
             text = _text(c)
-            _drop(c)
+            remove_keeping_tail(c)
             label = re.match(rf"^(?:{_CREDIT_LABEL}\s*:|©)\s*", text, re.I)
             if label and not text[label.end():].strip():
                 return "", label.group(0).strip()
@@ -236,7 +238,7 @@ def _resolve_noscript(root: lhtml.HtmlElement) -> None:
             except Exception:  # a noscript of unparsable junk is nothing to keep
                 inner = []
         if not inner:
-            _drop(ns)
+            remove_keeping_tail(ns)
             continue
         real = inner[0]
         prev = ns.getprevious()
@@ -255,7 +257,7 @@ def _resolve_noscript(root: lhtml.HtmlElement) -> None:
             for attr, value in real.attrib.items():
                 if not placeholder.get(attr) or (attr == "src" and not has_source):
                     placeholder.set(attr, value)
-            _drop(ns)
+            remove_keeping_tail(ns)
         else:
             real.tail = ns.tail
             ns.getparent().replace(ns, real)
@@ -298,19 +300,6 @@ def _replace(el: lhtml.HtmlElement, tokens: list[str], inline: bool) -> None:
         holder.append(piece)
     holder.tail = el.tail
     parent.replace(el, holder)
-
-
-def _drop(el: lhtml.HtmlElement) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    prev = el.getprevious()
-    if el.tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _text(el: lhtml.HtmlElement | None) -> str:

@@ -20,6 +20,8 @@ from urllib.parse import urldefrag, urljoin
 
 from lxml import html as lhtml
 
+from essaybook.trees import remove_keeping_tail
+
 TOKEN = "EBKFN{}Q"
 TOKEN_RE = re.compile(r"EBKFN(\d+)Q")
 _NOTE_ID = re.compile(r"fn|foot|note|ftn|endnote|sdendnote|cite|ref", re.I)
@@ -79,7 +81,7 @@ def lift(root: lhtml.HtmlElement, page_url: str | None = None) -> list[Note]:
         _replace_call(a, note.token)
     for el in removed:
         container = el.getparent()
-        _drop(el)
+        remove_keeping_tail(el)
         _drop_empty_notes_container(container)
     notes += _sidenotes(root, len(notes))
     if not notes:
@@ -144,16 +146,16 @@ def _note_body(note_el: lhtml.HtmlElement) -> lhtml.HtmlElement:
         body.append(child)
     for el in list(body.iter()):
         if isinstance(el.tag, str) and _BACKLINK_CLASS.search(el.get("class") or ""):
-            _drop(el)
+            remove_keeping_tail(el)
     for a in list(body.iter("a")):
         href = a.get("href") or ""
         text = a.text_content() or ""
         backlink = href.startswith("#") and (_BACK_TEXT.match(text) or not text.strip())
         if backlink or "backref" in (a.get("class") or ""):
-            _drop(a)
+            remove_keeping_tail(a)
     for sup in list(body.iter("sup")):
         if not sup.text_content().strip():
-            _drop(sup)
+            remove_keeping_tail(sup)
     body.text = re.sub(r"^\s*[\[(]?\d{1,3}[\])]?\.?\s+", "", body.text or "") or None
     if len(body) and body.text is None and body[0].tag == "p":
         body[0].text = re.sub(r"^\s*[\[(]?\d{1,3}[\])]?\.?\s+", "", body[0].text or "") or None
@@ -187,11 +189,11 @@ def _drop_empty_notes_container(container: lhtml.HtmlElement | None) -> None:
             break
         parent = container.getparent()
         prev = container.getprevious()
-        _drop(container)
+        remove_keeping_tail(container)
         while prev is not None and (prev.tag == "hr" or (prev.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "strong")
                                     and _NOTES_HEADING.match(prev.text_content() or ""))):
             before = prev.getprevious()
-            _drop(prev)
+            remove_keeping_tail(prev)
             prev = before
         container = parent
 
@@ -219,17 +221,17 @@ def _sidenotes(root: lhtml.HtmlElement, start: int) -> list[Note]:
         prev = el.getprevious()
         if prev is not None and prev.tag == "sup" and _CALL_TEXT.match(prev.text_content() or "") and not (
                 prev.tail or "").strip():
-            _drop(prev)
+            remove_keeping_tail(prev)
         # Tufte: the label and checkbox before the note are its toggle, not text
         prev = el.getprevious()
         while prev is not None and prev.tag in ("label", "input") and "margin-toggle" in (prev.get("class") or ""):
             before = prev.getprevious()
-            _drop(prev)
+            remove_keeping_tail(prev)
             prev = before
         if el.tag == "aside":
             # an aside is a block: its call goes at the end of the text before it
             host = el.getprevious()
-            _drop(el)
+            remove_keeping_tail(el)
             if host is not None and host.tag in ("p", "li", "blockquote"):
                 span = lhtml.Element("span")
                 span.text = note.token
@@ -268,24 +270,11 @@ def _numbered_list(root: lhtml.HtmlElement) -> list[Note]:
             span.text = notes[n - 1].token
             span.tail = sup.tail
             sup.getparent().replace(sup, span)
-        _drop(following)
-        _drop(block)
+        remove_keeping_tail(following)
+        remove_keeping_tail(block)
         return notes
     return []
 
 
 def _contains(outer: lhtml.HtmlElement, inner: lhtml.HtmlElement) -> bool:
     return outer is inner or any(a is outer for a in inner.iterancestors())
-
-
-def _drop(el: lhtml.HtmlElement) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    prev = el.getprevious()
-    if el.tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)

@@ -57,3 +57,39 @@ def test_ebooklib_is_used_through_its_public_api() -> None:
                and not n.attr.startswith("__") and isinstance(n.value, ast.Name) and n.value.id in ("epub", "self")]
     bases = [ast.unparse(b) for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases]
     assert not private and not any(b.startswith("epub.") for b in bases), (private, bases)
+
+
+def _runtime_imports(tree: ast.Module) -> list[str]:
+    """The modules a file imports when it runs (not those under ``if TYPE_CHECKING:``)."""
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and ast.unparse(node.test)
+                   == "TYPE_CHECKING" for n in ast.walk(node)}
+    names = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_weasyprint_is_first_imported_through_one_door() -> None:
+    """Only weasy.py imports the ``weasyprint`` package itself (with the quick library lookup); pagination.py
+    may then take submodules of the already loaded package."""
+    importers = sorted(p.name for p in SRC.rglob("*.py")
+                       if any(m == "weasyprint" or m.startswith("weasyprint.")
+                              for m in _runtime_imports(ast.parse(p.read_text(encoding="utf-8")))))
+    assert importers == ["pagination.py", "weasy.py"]
+
+
+def test_the_quick_library_lookup_finds_what_ctypes_finds() -> None:
+    import ctypes.util
+
+    from essaybook.weasy import linker_cache_lookup
+
+    lookup = linker_cache_lookup()
+    assert lookup is not None  # the test machine is a Debian one
+    for name in ("pango-1.0", "harfbuzz", "fontconfig", "c", "no-such-library-anywhere"):
+        assert lookup(name) == ctypes.util.find_library(name), name
+    assert lookup("pango-1.0") is not None

@@ -23,7 +23,9 @@ def confined_fetcher(base_url: str, assets: tuple[Asset, ...], generated: dict[s
 
 @functools.cache
 def _fetcher_class() -> type:
-    import weasyprint.urls as wu
+    from essaybook.weasy import weasyprint
+
+    wu = weasyprint.urls
 
     class ConfinedFetcher(wu.URLFetcher):
         def __init__(self, base_url: str, assets: tuple[Asset, ...],

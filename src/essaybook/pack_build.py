@@ -283,7 +283,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
                         extra_ruled_pages: int = 0, duplex: bool = False) -> pdf.Handout:
     """ONE layout of the whole pack, with pdf.py's print moves and its repair of notes pushed off their page."""
     pdf.require_faces()
-    import weasyprint
+    from essaybook.weasy import weasyprint
 
     size = pdf.PAPERS[paper]
     parts, css, assets, generated = print_setup(book, paper, duplex)

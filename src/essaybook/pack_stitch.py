@@ -82,9 +82,8 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
     """One part laid out (with pdf.py's repair of notes pushed off their page) and written: its PDF, page
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
-    import weasyprint
-
     from essaybook.pagination import page_breaks
+    from essaybook.weasy import weasyprint
 
     page = etree.ElementTree(etree.fromstring(xhtml))
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
@@ -287,9 +286,10 @@ def _stamp_folios(writer, total: int, paper: str, book: Collection) -> None:
     appended to the page's (its resources renamed apart), which is much quicker than pypdf's merge_page."""
     import re
 
-    import weasyprint
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    from essaybook.weasy import weasyprint
 
     css = pdf.read_css(("print.css",), book.folder / "content") + pdf.paper_css(pdf.PAPERS[paper])
     html = "<html><body>" + "<div style='break-before: page'></div>" * total + "</body></html>"

@@ -69,7 +69,7 @@ def render_handout(page: etree._ElementTree, doc: Document, *, paper: str, extra
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
     ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
-    import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
+    from essaybook.weasy import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}

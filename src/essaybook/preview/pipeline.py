@@ -91,7 +91,7 @@ def layout(path: Path, options: Options, out_dir: Path) -> tuple[str, str, str, 
 
 def warm_up() -> None:
     """What a fresh layout worker loads before its first job (WeasyPrint's import is most of a second)."""
-    import weasyprint  # noqa: F401
+    from essaybook.weasy import weasyprint  # noqa: F401
 
 
 def paper(doc: Document, options: Options) -> str:

@@ -118,7 +118,8 @@ def scaled_essays(eb: str, pandoc: str, work: Path, runs: int) -> None:
         md = str(folder / "essay.md")
         n = max(1, runs // (4 if times >= 50 else 1))
         compare(f"{name} ({words * times:,} words): build", [[eb, "build", md, "--out-dir", "out", "-q", "--force"]],
-                [[pandoc, md, "-o", "b.epub"], [pandoc, md, "--pdf-engine=weasyprint", "-o", "b.pdf"]], n, work,
+                [[pandoc, md, f"--resource-path={folder}", "-o", "b.epub"],
+                 [pandoc, md, f"--resource-path={folder}", "--pdf-engine=weasyprint", "-o", "b.pdf"]], n, work,
                 goal=1.0)
 
 
@@ -134,8 +135,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="essaybook-bench-"))
     shutil.copytree(ESSAY.parent, work / "essay-folder")
     essay = str(work / "essay-folder" / "essay.md")
-    pandoc_epub = [pandoc, essay, "-o", "b.epub"]
-    pandoc_pdf = [pandoc, essay, "--pdf-engine=weasyprint", "-o", "b.pdf"]
+    # pandoc finds the essay's picture as essaybook does (relative to the essay, not to the working folder).
+    images = f"--resource-path={work / 'essay-folder'}"
+    pandoc_epub = [pandoc, essay, images, "-o", "b.epub"]
+    pandoc_pdf = [pandoc, essay, images, "--pdf-engine=weasyprint", "-o", "b.pdf"]
     print(f"pandoc {pypandoc.get_pandoc_version()}, {args.runs} alternating runs per case, medians\n")
     compare("essay: build (EPUB + PDF)", [[eb, "build", essay, "--out-dir", "out", "-q", "--force"]],
             [pandoc_epub, pandoc_pdf], args.runs, work, goal=1.0)

@@ -283,14 +283,15 @@ def _start_and_catch_writing(source: Path, out: Path, name: str) -> tuple[subpro
     """Start ``essaybook build`` in a child and return as soon as its temporary output file appears."""
     proc = subprocess.Popen([*ESSAYBOOK, "build", str(source), "--out-dir", str(out), "--force", "-q"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    tmp = out / f".{name}.{proc.pid}.essaybook-tmp"
+    # The build's own process or its layout process (another pid) writes the PDF.
     deadline = time.monotonic() + 120
-    while not tmp.exists():
+    while not (found := list(out.glob(f".{name}.*.essaybook-tmp"))):
         if proc.poll() is not None or time.monotonic() > deadline:
             kill_child(proc)
-            pytest.fail(f"the build ended (or took too long) before writing {tmp.name}: {proc.stderr.read()!r}")
+            pytest.fail(f"the build ended (or took too long) before writing .{name}.*.essaybook-tmp: "
+                        f"{proc.stderr.read()!r}")
         time.sleep(0.002)
-    return proc, tmp
+    return proc, found[0]
 
 
 def _outputs(out: Path) -> dict[str, bytes]:

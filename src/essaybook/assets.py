@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
-from PIL import Image, ImageFile, UnidentifiedImageError
 
 from essaybook.errors import SourceError, display_path
 from essaybook.model import Asset
@@ -79,6 +78,8 @@ def _looks_like_xml(head: bytes) -> bool:
 
 
 def _raster_type(path: Path, ref: str, source: Source, line: int | None) -> str:
+    from PIL import Image, UnidentifiedImageError  # ~16 ms: only for an essay with a raster image
+
     Image.MAX_IMAGE_PIXELS = _MAX_PIXELS
     try:
         with Image.open(path) as im:
@@ -107,6 +108,8 @@ def _raster_type(path: Path, ref: str, source: Source, line: int | None) -> str:
 def _decode_fully(path: Path) -> None:
     """verify() checks little of a JPEG or GIF: decode the whole image, refusing truncated data even when a
     library loaded earlier (WeasyPrint does) told Pillow to accept it."""
+    from PIL import Image, ImageFile
+
     previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with Image.open(path) as im:

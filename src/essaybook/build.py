@@ -16,13 +16,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from essaybook import cache
 from essaybook.errors import EssaybookError, OutputError, display_path
-from essaybook.model import Document, PageBreak
+from essaybook.model import Document, PageBreak, PrintInputs
 from essaybook.rules import Diagnostic
 from essaybook.source import find_essays, load_source, resolve_source, slug_for
+
+if TYPE_CHECKING:
+    from essaybook.layout_process import WarmProcess
 
 FORMATS = ("epub", "pdf")
 _TMP_SUFFIX = ".essaybook-tmp"
@@ -69,24 +72,15 @@ class Outcome:
 
 
 def build_essay(path: Path, targets: dict[str, Path], options: Options, force: bool = False,
-                raise_errors: bool = False) -> Outcome:
+                raise_errors: bool = False, layout_process: WarmProcess | None = None) -> Outcome:
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
     unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
-    from essaybook.styles import STYLESHEETS, stylesheet_bytes
-
-    folder = path.resolve().parent
-    try:
-        styles = [stylesheet_bytes(n, folder) for n in STYLESHEETS]
-    except OSError:
-        styles = []  # unreadable: the build itself will say so, in its own words
-    inputs = cache.fingerprint(path, styles)
-    prints = {fmt: cache.derive(inputs, fmt, options) for fmt in targets}
+    prints, layout_key = _stamps(path, targets, options)
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:
         doc = load(path)
-        written = make_outputs(doc, targets, options,
-                               layout_key=cache.derive(inputs, "layout", options.paper, options.paragraph_numbers))
+        written = make_outputs(doc, targets, options, layout_key=layout_key, layout_process=layout_process)
     except EssaybookError as exc:
         if raise_errors:
             raise
@@ -99,20 +93,16 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
 
 def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, output: Path | None,
               options: Options, force: bool = False, jobs: int | None = None,
-              raise_errors: bool = False) -> Iterator[Outcome]:
+              raise_errors: bool = False, layout_process: WarmProcess | None = None) -> Iterator[Outcome]:
     """Build every essay, in parallel processes when there are several (each is independent), yielding
-    outcomes as they finish."""
-    suffix = {"booklet": "-booklet", "two-up": "-2up"}[options.imposition[0]] if options.imposition else ""
-
-    def targets(path: Path) -> dict[str, Path]:
-        return {fmt: output or out_dir / f"{slug_for(path)}{suffix if fmt == 'pdf' else ''}.{fmt}"
-                for fmt in formats}
-
+    outcomes as they finish. ``layout_process`` (from ``start_layout_process``) lays out a lone essay's
+    handout."""
+    targets = _targets_for(formats, out_dir, output, options)
     from essaybook.pack import is_pack
 
     packs = [p for p in paths if is_pack(p)]
     paths = [p for p in paths if not is_pack(p)]
-    yield from _build_essays(paths, targets, options, force, jobs, raise_errors)
+    yield from _build_essays(paths, targets, options, force, jobs, raise_errors, layout_process)
     if packs:  # each pack parses its essays in parallel itself
         from essaybook.pack_build import build_pack
 
@@ -120,9 +110,23 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
             yield build_pack(path, targets(path), options, jobs, raise_errors)
 
 
+def _targets_for(formats: tuple[str, ...], out_dir: Path, output: Path | None, options: Options
+                 ) -> Callable[[Path], dict[str, Path]]:
+    suffix = {"booklet": "-booklet", "two-up": "-2up"}[options.imposition[0]] if options.imposition else ""
+
+    def targets(path: Path) -> dict[str, Path]:
+        return {fmt: output or out_dir / f"{slug_for(path)}{suffix if fmt == 'pdf' else ''}.{fmt}"
+                for fmt in formats}
+
+    return targets
+
+
 def _build_essays(paths: list[Path], targets, options: Options, force: bool, jobs: int | None,
-                  raise_errors: bool) -> Iterator[Outcome]:
+                  raise_errors: bool, layout_process: WarmProcess | None) -> Iterator[Outcome]:
     if not paths:
+        return
+    if len(paths) == 1:
+        yield build_essay(paths[0], targets(paths[0]), options, force, raise_errors, layout_process)
         return
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     if jobs <= 1:
@@ -135,6 +139,33 @@ def _build_essays(paths: list[Path], targets, options: Options, force: bool, job
         futures = [pool.submit(build_essay, p, targets(p), options, force) for p in paths]
         for future in as_completed(futures):
             yield future.result()
+
+
+def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, output: Path | None,
+                         options: Options, force: bool = False, jobs: int | None = None) -> WarmProcess | None:
+    """A process that loads WeasyPrint while this one parses, for a lone essay whose handout will be laid
+    out; None where it cannot help: nothing to lay out (outputs unchanged, an EPUB whose layout is
+    remembered), several essays (they already run in parallel), one job asked for, a booklet (laid out
+    several times), one core. Start it before any thread does (the CLI's spinner)."""
+    from essaybook.pack import is_pack
+
+    if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition or (os.cpu_count() or 1) < 2:
+        return None
+    targets = _targets_for(formats, out_dir, output, options)(paths[0])
+    prints, layout_key = _stamps(paths[0], targets, options)
+    if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
+        return None
+    if "pdf" not in targets and (not options.page_list or cache.recall_layout(layout_key) is not None):
+        return None
+    from essaybook import layout_process
+
+    return layout_process.WarmProcess(_warm_up) if layout_process.available() else None
+
+
+def _warm_up() -> None:
+    """What the layout process loads before the page arrives: WeasyPrint, and essaybook's print side."""
+    from essaybook import pagination, pdf  # noqa: F401
+    from essaybook.weasy import weasyprint  # noqa: F401
 
 
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
@@ -187,8 +218,8 @@ def paragraph_numbers(doc: Document, options: Options) -> bool:
     return doc.metadata.paragraph_numbers if options.paragraph_numbers is None else options.paragraph_numbers
 
 
-def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layout_key: str | None = None
-                 ) -> list[Written]:
+def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layout_key: str | None = None,
+                 layout_process: WarmProcess | None = None) -> list[Written]:
     """Write the formats in ``targets`` (``{"epub": path, "pdf": path}``) from one parsed essay.
 
     The page is rendered once; the PDF renderer lays out a copy of it, the EPUB packager takes the page
@@ -202,6 +233,8 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
     paper = options.paper or doc.metadata.paper
     page = render_page(doc, paragraph_numbers=paragraph_numbers(doc, options), modified=_w3c(stamp))
     imposed: list[Written] = []
+    if options.imposition:
+        layout_process = None  # laid out here, several times
     if "pdf" in targets and options.imposition:  # a booklet or 2-up sheets instead of the handout
         from essaybook import pdf
         from essaybook.impose import imposed_handout
@@ -214,53 +247,95 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
         doc.warnings.extend(w for w in warnings if w not in doc.warnings)
         imposed.append(replace(atomic_write(targets["pdf"], lambda f: f.write(data)), note=note))
         targets = {k: v for k, v in targets.items() if k != "pdf"}
-    handout, breaks = None, None
+    breaks = None
     if "epub" in targets and options.page_list and "pdf" not in targets:
         remembered = cache.recall_layout(layout_key)
         breaks = [PageBreak(**b) for b in remembered] if remembered is not None else None
+    written: list[Written] = []
+    cover = None
     if "pdf" in targets or ("epub" in targets and options.page_list and breaks is None):
-        from essaybook import pdf
-        from essaybook.pagination import page_breaks
+        # The slow PDF is written first: a build killed during it leaves the old EPUB too.
+        args = (page, doc.print_inputs, paper, targets.get("pdf"))
+        if layout_process is not None:
+            from essaybook.xhtml import serialize
 
-        handout = pdf.render_handout(page, doc, paper=paper)
-        doc.warnings.extend(w for w in handout.warnings if w not in doc.warnings)
-        breaks = page_breaks(handout)
+            layout_process.send(lay_out_handout, serialize(page), *args[1:])
+            if "epub" in targets:  # drawn here while the other process lays the handout out
+                cover = _cover(doc)
+            laid_out = layout_process.receive()
+        else:
+            laid_out = lay_out_handout(*args)
+        doc.warnings.extend(w for w in laid_out.warnings if w not in doc.warnings)
+        written += laid_out.written
+        breaks = laid_out.breaks
         if breaks is None:
             doc.warnings.append(Diagnostic("page-list-unavailable", "this WeasyPrint's layout could not be read, "
                                            "so the EPUB has no page list matching the handout", doc.source_path))
         else:
             cache.remember_layout(layout_key, [dataclasses.asdict(b) for b in breaks])
-    written = []
-    if "pdf" in targets:  # the slow write first: a build killed during it leaves the old EPUB too
-        from essaybook import pdf
-
-        written.append(atomic_write(targets["pdf"], lambda f: pdf.write_handout(handout, f)))
     if "epub" in targets:
-        written.insert(0, _make_epub(doc, page, targets["epub"], stamp, breaks or [], handout_edition(paper)))
+        written.insert(0, _make_epub(doc, page, targets["epub"], stamp, breaks or [], handout_edition(paper),
+                                     cover if cover is not None else _cover(doc)))
     return imposed + written
 
 
-def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[PageBreak], edition: str
-               ) -> Written:
-    from essaybook.cover import drawn_text, make_cover
+@dataclass(frozen=True)
+class LaidOut:
+    """A handout laid out (and its PDF written, if one was asked for), as plain data."""
+
+    breaks: list[PageBreak] | None
+    warnings: list[Diagnostic]
+    written: tuple[Written, ...] = ()
+
+
+def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | None) -> LaidOut:
+    """One layout of the handout: the PDF written from it when ``pdf_target`` is given, and the page breaks
+    the EPUB's page list needs. ``page`` is the rendered page, or its serialized bytes (in a layout process)."""
+    from essaybook import pdf
+    from essaybook.pagination import page_breaks
+
+    if isinstance(page, bytes):
+        from lxml import etree
+
+        page = etree.ElementTree(etree.fromstring(page))
+    handout = pdf.render_handout(page, inputs, paper=paper)
+    breaks = page_breaks(handout)
+    written = (atomic_write(pdf_target, lambda f: pdf.write_handout(handout, f)),) if pdf_target else ()
+    return LaidOut(breaks, handout.warnings, written)
+
+
+def _cover(doc: Document) -> tuple[bytes | None, list[Diagnostic]]:
+    """The generated cover (None when the essay brings its own) and what it cannot draw."""
+    if doc.cover is not None:
+        return None, []
+    from essaybook.fonts import glyph_diagnostics
+
+    m = doc.metadata
+    # Drawing a cover, and asking fontconfig what it cannot draw, cost a tenth of an EPUB build or more: the
+    # same texts with the same fonts give the same PNG and the same missing characters.
+    key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang, m.dir)
+    png, missing = cache.recall_bytes("covers", key), cache.recall_json("cover-glyphs", key)
+    if png is None or not isinstance(missing, list):
+        from essaybook.cover import drawn_text, make_cover
+        from essaybook.fonts import missing_characters
+
+        png = make_cover(m)
+        # The cover falls back through fontconfig as the handout does: what no installed font has is a box.
+        missing = missing_characters(drawn_text(m))
+        cache.remember_bytes("covers", key, png)
+        cache.remember_json("cover-glyphs", key, missing)
+    return png, glyph_diagnostics(missing, doc.source_parts, doc.source_path, where="on the cover")
+
+
+def _make_epub(doc: Document, page, out: Path, stamp: dt.datetime, breaks: list[PageBreak], edition: str,
+               cover: tuple[bytes | None, list[Diagnostic]]) -> Written:
     from essaybook.epub import write_epub
-    from essaybook.fonts import glyph_diagnostics, missing_characters
     from essaybook.styles import read_css
 
     css = read_css(("base.css", "epub.css"), doc.folder)
-    cover = None
-    if doc.cover is None:  # drawing a cover costs a tenth of an EPUB build: the same texts give the same PNG
-        m = doc.metadata
-        key = cache.cover_key(m.title, m.subtitle, m.authors, m.lang, m.dir)
-        cover = cache.recall_bytes("covers", key)
-        if cover is None:
-            cover = make_cover(m)
-            cache.remember_bytes("covers", key, cover)
-        # The cover falls back through fontconfig as the handout does: what no installed font has is a box.
-        doc.warnings.extend(w for w in glyph_diagnostics(missing_characters(drawn_text(m)), doc.source_parts,
-                                                         doc.source_path, where="on the cover")
-                            if w not in doc.warnings)
-    return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=cover,
+    png, warnings = cover
+    doc.warnings.extend(w for w in warnings if w not in doc.warnings)
+    return atomic_write(out, lambda f: write_epub(doc, page, css=css, out=f, modified=stamp, cover_png=png,
                                                    page_list=breaks, page_source=edition if breaks else None))
 
 
@@ -271,6 +346,20 @@ def handout_edition(paper: str) -> str:
 
 def _w3c(stamp: dt.datetime) -> str:
     return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _stamps(path: Path, targets: dict[str, Path], options: Options) -> tuple[dict[str, str | None], str | None]:
+    """The fingerprint each output is stamped with, and the key its handout's layout is remembered under."""
+    from essaybook.styles import STYLESHEETS, stylesheet_bytes
+
+    folder = path.resolve().parent
+    try:
+        styles = [stylesheet_bytes(n, folder) for n in STYLESHEETS]
+    except OSError:
+        styles = []  # unreadable: the build itself will say so, in its own words
+    inputs = cache.fingerprint(path, styles)
+    return ({fmt: cache.derive(inputs, fmt, options) for fmt in targets},
+            cache.derive(inputs, "layout", options.paper, options.paragraph_numbers))
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Written:

@@ -16,6 +16,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 _MODULES = {"pillow": "PIL", "fonttools": "fontTools", "pymdown-extensions": "pymdownx", "citeproc-py": "citeproc"}
 _LIBRARIES = ("ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools",
@@ -51,27 +52,52 @@ def derive(base: str | None, *parts: object) -> str | None:
 
 def recall_layout(key: str | None) -> list[dict] | None:
     """The page breaks of a handout laid out before from the same inputs, styles and options, if known."""
-    if key is None:
-        return None
-    try:
-        return json.loads(_cache_file("layouts", key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return recall_json("layouts", key)
 
 
 def remember_layout(key: str | None, breaks: list[dict]) -> None:
     """Keep what the EPUB's page list needs of a layout (a few bytes a page), so an ``epub`` after a ``pdf``
     of the same essay reads it instead of laying the handout out again."""
+    remember_json("layouts", key, breaks)
+
+
+def recall_json(kind: str, key: str | None) -> Any:
+    if key is None:
+        return None
+    try:
+        return json.loads(_cache_file(kind, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def remember_json(kind: str, key: str | None, value: Any) -> None:
     if key is None:
         return
     with contextlib.suppress(OSError):
-        _cache_file("layouts", key).write_text(json.dumps(breaks), encoding="utf-8")
+        tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, _cache_file(kind, key))
 
 
 def cover_key(*text: object) -> str:
-    """The generated cover depends on its texts, the fonts' code and the library versions, not on the body:
-    an edit to the essay keeps its cover."""
-    return derive("cover", *text, _versions())
+    """The generated cover depends on its texts, the fonts installed, the fonts' code and the library
+    versions, not on the body: an edit to the essay keeps its cover."""
+    return derive("cover", *text, _versions(), fonts_stamp())
+
+
+def fonts_stamp() -> tuple[tuple[str, int], ...]:
+    """What changes when fonts are installed or removed, without asking fontconfig (a process, ~30 ms):
+    fontconfig rewrites its cache folders then, and its configuration lives in two more."""
+    home = Path.home()
+    folders = ["/var/cache/fontconfig", "/etc/fonts", "/etc/fonts/conf.d",
+               Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "fontconfig",
+               Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "fontconfig", home / ".fonts",
+               Path(os.environ.get("XDG_DATA_HOME") or home / ".local/share") / "fonts"]
+    stamp = []
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            stamp.append((str(folder), os.stat(folder).st_mtime_ns))
+    return tuple(stamp)
 
 
 def recall_bytes(kind: str, key: str | None) -> bytes | None:
@@ -154,11 +180,14 @@ def _versions() -> tuple[str, ...]:
     import re
 
     found = []
+    listings: dict[Path, list[str]] = {}  # site-packages is listed once, not once per library
     for name in _LIBRARIES:
         spec = importlib.util.find_spec(_MODULES.get(name, name))
         origin = Path(spec.origin).parent.parent if spec and spec.origin else None
+        if origin is not None and origin not in listings:
+            listings[origin] = [e for e in os.listdir(origin) if e.endswith(".dist-info")] if origin.is_dir() else []
         dist = re.compile(rf"^{re.escape(name)}-([^-]+)\.dist-info$", re.IGNORECASE)
-        versions = sorted(m.group(1) for entry in (os.listdir(origin) if origin and origin.is_dir() else ())
+        versions = sorted(m.group(1) for entry in listings.get(origin, ())
                           if (m := dist.match(entry.replace("_", "-"))))
         found.append(f"{name}=={versions[-1] if versions else spec.origin if spec else 'absent'}")
     # essaybook's own code changes between commits without a new version: its modules' bytes count.

@@ -221,9 +221,13 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
             _make_default_folder(out_dir)
         worst = 0
         # With --debug everything runs in this process and errors propagate, so the traceback is the real one.
+        jobs = 1 if debug else jobs
+        layout = b.start_layout_process(paths, formats, out_dir=out_dir, output=output, options=options,
+                                        force=force, jobs=jobs)  # before the spinner's thread starts
         outcomes = b.build_all(paths, formats, out_dir=out_dir, output=output, options=options, force=force,
-                               jobs=1 if debug else jobs, raise_errors=debug)
-        with err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing():
+                               jobs=jobs, raise_errors=debug, layout_process=layout)
+        with (err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing(),
+              _closing(layout)):
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)
                 if not quiet:
@@ -240,6 +244,15 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                             err.print(w.note, markup=False)
         if worst:
             raise typer.Exit(worst)
+
+
+@contextlib.contextmanager
+def _closing(process) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if process is not None:
+            process.close()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,6 +283,8 @@ _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _load_toml(source: Source) -> list[_Field]:
+    import tomllib
+
     try:
         data = tomllib.loads(source.front_matter)
     except tomllib.TOMLDecodeError as exc:

@@ -83,6 +83,22 @@ class Document:
     def images(self) -> list[etree._Element]:
         return list(self.body.iter(x("img")))
 
+    @property
+    def print_inputs(self) -> PrintInputs:
+        return PrintInputs(self.metadata, self.assets, self.folder, self.source_path, self.source_parts)
+
+
+@dataclass(frozen=True)
+class PrintInputs:
+    """What the print renderer needs of a Document besides its rendered page: plain data (no elements), so
+    it crosses to a layout process (``layout_process``) unchanged."""
+
+    metadata: Metadata
+    assets: tuple[Asset, ...]
+    folder: Path
+    source_path: Path
+    source_parts: tuple[tuple[int, str], ...] = ()
+
 
 @dataclass(frozen=True)
 class Part:

@@ -30,7 +30,7 @@ from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import BOOK_FACES, faces_for, glyph_diagnostics, missing_characters, require_faces
 from essaybook.labels import label
 from essaybook.mathprint import math_to_svg
-from essaybook.model import EPUB_TYPE, XML_NS, Document, x
+from essaybook.model import EPUB_TYPE, XML_NS, Document, PrintInputs, x
 from essaybook.paper import ALL_PAPERS as PAPERS
 from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.print_moves import print_moves
@@ -64,7 +64,8 @@ class Handout:
     warnings: list[Diagnostic]
 
 
-def render_handout(page: etree._ElementTree, doc: Document, *, paper: str, extra_ruled_pages: int = 0) -> Handout:
+def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, paper: str,
+                   extra_ruled_pages: int = 0) -> Handout:
     """Lay the handout out in memory (no file is written) from the one rendered ``page``; ``doc`` supplies
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
     ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
@@ -142,7 +143,7 @@ def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
             f"@page landscape {{ size: {paper.name} landscape; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
 
 
-def prepare_print(page: etree._ElementTree, doc: Document, paper: Paper, forced_breaks: list[str] = (),
+def prepare_print(page: etree._ElementTree, doc: Document | PrintInputs, paper: Paper, forced_breaks: list[str] = (),
                   extra_ruled_pages: int = 0) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
     _footnotes_to_calls(page, paper)
@@ -437,7 +438,7 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-def _missing_glyph_warnings(doc: Document, page: etree._ElementTree, document) -> list[Diagnostic]:
+def _missing_glyph_warnings(doc: Document | PrintInputs, page: etree._ElementTree, document) -> list[Diagnostic]:
     """What the laid-out handout draws as boxes: read from Pango's glyphs (``pagination.text_runs``), or,
     should this WeasyPrint's layout be unreadable, from fontconfig's coverage of the page's text."""
     from essaybook.pagination import text_runs

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from essaybook import cache
 from essaybook.errors import EssaybookError, OutputError, display_path
-from essaybook.model import Document, PageBreak, PrintInputs
-from essaybook.rules import Diagnostic
 from essaybook.source import find_essays, load_source, resolve_source, slug_for
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the parse side is imported only once a process is forked to lay out meanwhile
     from essaybook.layout_process import WarmProcess
+    from essaybook.model import Document, PageBreak, PrintInputs
+    from essaybook.rules import Diagnostic
 
 FORMATS = ("epub", "pdf")
 _TMP_SUFFIX = ".essaybook-tmp"
@@ -97,8 +97,9 @@ def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, out
     """Build every essay, in parallel processes when there are several (each is independent), yielding
     outcomes as they finish. ``layout_process`` (from ``start_layout_process``) lays out a lone essay's
     handout."""
+    from essaybook.source import is_pack
+
     targets = _targets_for(formats, out_dir, output, options)
-    from essaybook.pack import is_pack
 
     packs = [p for p in paths if is_pack(p)]
     paths = [p for p in paths if not is_pack(p)]
@@ -147,7 +148,7 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
     out; None where it cannot help: nothing to lay out (outputs unchanged, an EPUB whose layout is
     remembered), several essays (they already run in parallel), one job asked for, a booklet (laid out
     several times), one core. Start it before any thread does (the CLI's spinner)."""
-    from essaybook.pack import is_pack
+    from essaybook.source import is_pack
 
     if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition or (os.cpu_count() or 1) < 2:
         return None
@@ -171,7 +172,7 @@ def _warm_up() -> None:
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
     """The essays a command works on: the one SOURCE names (an essay or a pack file), or every essay under
     ``content/`` and every pack under ``packs/``."""
-    from essaybook.pack import find_packs, is_pack
+    from essaybook.source import find_packs, is_pack
 
     if source is not None:
         return [source] if is_pack(source) and source.is_file() else [resolve_source(source)]
@@ -227,6 +228,8 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
     list (where each handout page begins) is read from the same one, or, for an EPUB alone, from the page
     breaks remembered (under ``layout_key``) when the same essay, styles and options were laid out before.
     """
+    from essaybook.model import PageBreak
+    from essaybook.rules import Diagnostic
     from essaybook.xhtml import render_page
 
     stamp = build_date(doc)
@@ -257,9 +260,12 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
         # The slow PDF is written first: a build killed during it leaves the old EPUB too.
         args = (page, doc.print_inputs, paper, targets.get("pdf"))
         if layout_process is not None:
+            from essaybook import fonts, hyphenation
             from essaybook.xhtml import serialize
 
-            layout_process.send(lay_out_handout, serialize(page), *args[1:])
+            # Asked here, where there is time while the other process still loads WeasyPrint.
+            machine = fonts.facts(), hyphenation.patterns(_languages(page))
+            layout_process.send(lay_out_handout, serialize(page), *args[1:], machine)
             if "epub" in targets:  # drawn here while the other process lays the handout out
                 cover = _cover(doc)
             laid_out = layout_process.receive()
@@ -288,12 +294,17 @@ class LaidOut:
     written: tuple[Written, ...] = ()
 
 
-def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | None) -> LaidOut:
+def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | None,
+                    machine: tuple[dict, dict] | None = None) -> LaidOut:
     """One layout of the handout: the PDF written from it when ``pdf_target`` is given, and the page breaks
-    the EPUB's page list needs. ``page`` is the rendered page, or its serialized bytes (in a layout process)."""
-    from essaybook import pdf
+    the EPUB's page list needs. ``page`` is the rendered page, or its serialized bytes (in a layout process);
+    ``machine``: fontconfig's answers and the hyphenation patterns, found by the process that sent it."""
+    from essaybook import fonts, hyphenation, pdf
     from essaybook.pagination import page_breaks
 
+    if machine is not None:
+        fonts.adopt(machine[0])
+        hyphenation.adopt(machine[1])
     if isinstance(page, bytes):
         from lxml import etree
 
@@ -302,6 +313,17 @@ def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | No
     breaks = page_breaks(handout)
     written = (atomic_write(pdf_target, lambda f: pdf.write_handout(handout, f)),) if pdf_target else ()
     return LaidOut(breaks, handout.warnings, written)
+
+
+def _languages(page) -> list[str]:
+    """Every language the page is written in: the book's, then any its parts declare."""
+    from essaybook.model import XML_NS
+
+    found = [page.getroot().get("lang", "")]
+    for element in page.getroot().iter():
+        if isinstance(element.tag, str):
+            found += [element.get("lang", ""), element.get(f"{{{XML_NS}}}lang", "")]
+    return [lang for lang in dict.fromkeys(found) if lang]
 
 
 def _cover(doc: Document) -> tuple[bytes | None, list[Diagnostic]]:

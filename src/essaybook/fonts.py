@@ -103,25 +103,46 @@ def _installed(family: str) -> bool:
     return family in _families()
 
 
-@functools.cache
+# What fontconfig answered (each answer is a process, 5-30 ms), kept for the life of the process; a layout
+# process is handed the answers its parent already has (``facts``, ``adopt``).
+_ASKED: dict[object, object] = {}
+
+
+def facts() -> dict[object, object]:
+    """What the layout will ask fontconfig, asked now, as plain data for another process's ``adopt``."""
+    _families()
+    _charsets()
+    font_file(TEXT)
+    return dict(_ASKED)
+
+
+def adopt(answers: dict[object, object]) -> None:
+    for question, answer in answers.items():
+        _ASKED.setdefault(question, answer)
+
+
 def _families() -> frozenset[str]:
     """Every family fontconfig knows, from one ``fc-list`` (one process, not one per face)."""
-    if shutil.which("fc-list") is None:
-        raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
-    out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
-    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+    if "families" not in _ASKED:
+        if shutil.which("fc-list") is None:
+            raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
+        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+        _ASKED["families"] = frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+    return _ASKED["families"]
 
 
-@functools.cache
 def font_file(face: Face, style: str = "Regular") -> tuple[Path, int]:
     """The file (and index, for collections) of ``face`` in ``style``, e.g. ``font_file(TEXT, "Bold")``."""
-    require_faces((face,))
-    out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{face.family}:style={style}"],
-                         capture_output=True, text=True, check=False).stdout.split("\n")
-    if len(out) < 3 or face.family not in out[2]:
-        raise EnvironmentProblem(f"font '{face.family} {style}' not found; run: sudo apt-get install -y "
-                                 f"{face.package}")
-    return Path(out[0]), int(out[1] or 0)
+    question = ("file", face.family, style)
+    if question not in _ASKED:
+        require_faces((face,))
+        out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{face.family}:style={style}"],
+                             capture_output=True, text=True, check=False).stdout.split("\n")
+        if len(out) < 3 or face.family not in out[2]:
+            raise EnvironmentProblem(f"font '{face.family} {style}' not found; run: sudo apt-get install -y "
+                                     f"{face.package}")
+        _ASKED[question] = (Path(out[0]), int(out[1] or 0))
+    return _ASKED[question]
 
 
 @functools.cache
@@ -171,20 +192,21 @@ def _ranges(charset: str) -> list[tuple[int, int]]:
     return ranges
 
 
-@functools.cache
 def _charsets() -> dict[tuple[str, int], str]:
     """Every installed font file's character set (as fontconfig writes it, parsed when asked), from one
     ``fc-list`` (about 30 ms for 340 fonts)."""
-    if shutil.which("fc-list") is None:
-        raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
-    out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{charset}\n"], capture_output=True,
-                         text=True, check=False).stdout
-    found: dict[tuple[str, int], str] = {}
-    for line in out.splitlines():
-        path, _, rest = line.partition("\t")
-        index, _, charset = rest.partition("\t")
-        found[(path, int(index or 0))] = charset
-    return found
+    if "charsets" not in _ASKED:
+        if shutil.which("fc-list") is None:
+            raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
+        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{charset}\n"], capture_output=True,
+                             text=True, check=False).stdout
+        found: dict[tuple[str, int], str] = {}
+        for line in out.splitlines():
+            path, _, rest = line.partition("\t")
+            index, _, charset = rest.partition("\t")
+            found[(path, int(index or 0))] = charset
+        _ASKED["charsets"] = found
+    return _ASKED["charsets"]
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -23,10 +23,8 @@ import yaml
 from essaybook.errors import SourceError, SourceProblems
 from essaybook.metadata import MIN_NOTE_LINES, NotesSection
 from essaybook.rules import Diagnostic
-from essaybook.source import ESSAY_FILE
+from essaybook.source import ESSAY_FILE, PACK_SUFFIXES, PACKS_DIR
 
-PACK_SUFFIXES = (".yml", ".yaml")
-PACKS_DIR = "packs"
 COVER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 _KEYS = ("title", "subtitle", "editor", "editors", "course", "date", "lang", "rights", "cover", "notes", "essays",
          "paper", "paragraph_numbers")
@@ -64,17 +62,6 @@ class Pack:
     @property
     def slug(self) -> str:
         return self.path.stem
-
-
-def is_pack(path: Path) -> bool:
-    return path.suffix.lower() in PACK_SUFFIXES
-
-
-def find_packs(root: Path = Path(PACKS_DIR)) -> list[Path]:
-    """Every pack file in ``packs/`` (none when there is no such folder)."""
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if p.is_file() and is_pack(p))
 
 
 def pack_root(path: Path) -> Path:

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-import segno
 from lxml import etree
 
 from essaybook.errors import SourceError
@@ -387,6 +386,8 @@ def _add_qr_code(page: etree._ElementTree, url: str, lang: str) -> None:
 
 
 def _qr_svg(url: str) -> bytes:
+    import segno  # ~30 ms: only for an essay with a source address
+
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, dark="#000", xmldecl=False)
     return buffer.getvalue()

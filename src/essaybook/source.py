@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from essaybook.errors import SourceError
 from essaybook.rules import Diagnostic
 
@@ -163,4 +161,22 @@ def _pandoc_title_block(lines: list[str]) -> tuple[str, int, str, int]:
         data["author"] = [a.strip() for a in fields[1].split(";") if a.strip()]
     if len(fields) > 2 and fields[2]:
         data["date"] = fields[2]
+    import yaml
+
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False), 1, "\n".join(lines[i:]), i + 1
+
+
+PACK_SUFFIXES = (".yml", ".yaml")
+PACKS_DIR = "packs"
+
+
+def is_pack(path: Path) -> bool:
+    """A course pack's file (a YAML list of essays), rather than an essay."""
+    return path.suffix.lower() in PACK_SUFFIXES
+
+
+def find_packs(root: Path = Path(PACKS_DIR)) -> list[Path]:
+    """Every pack file in ``packs/`` (none when there is no such folder)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_file() and is_pack(p))

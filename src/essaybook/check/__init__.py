@@ -28,7 +28,7 @@ def check_paths(source: Path | None, *, outputs: bool = False) -> list[Finding]:
     if not paths:
         raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",
                              path=Path("content"))
-    from essaybook.pack import is_pack
+    from essaybook.source import is_pack
 
     packs = [p for p in paths if is_pack(p)]
     paths = [p for p in paths if not is_pack(p)]

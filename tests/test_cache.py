@@ -70,11 +70,12 @@ def test_an_epub_after_a_pdf_reads_the_remembered_layout(essay: Path, tmp_path: 
     assert run(["epub", str(essay), "-o", str(cold), "-q", "--force"]) == 0
     assert run(["pdf", str(essay), "-o", str(out / "essay.pdf"), "-q"]) == 0
     probe = ("import sys; from essaybook import run; code = run(sys.argv[1:]); "
-             "sys.exit(code or (3 if 'weasyprint' in sys.modules else 0))")
+             "sys.exit(code or (3 if 'weasyprint' in sys.modules else 0) or (4 if 'markdown' in sys.modules else 0))")
     warm = out / "essay.epub"
     result = subprocess.run([sys.executable, "-c", probe, "epub", str(essay), "-o", str(warm), "-q"],
                             capture_output=True, text=True, env={**__import__("os").environ})
-    assert result.returncode == 0, result.stderr or "weasyprint was imported"
+    # 3: WeasyPrint was imported (the layout is remembered); 4: Markdown was (so is the parse)
+    assert result.returncode == 0, result.stderr or result.returncode
     with zipfile.ZipFile(cold) as a, zipfile.ZipFile(warm) as b:
         assert a.read("EPUB/essay.xhtml") == b.read("EPUB/essay.xhtml")
         assert a.read("EPUB/nav.xhtml") == b.read("EPUB/nav.xhtml")
@@ -93,3 +94,19 @@ def test_commands_import_only_what_they_use(args: list[str], essay: Path, tmp_pa
     argv = [a.format(essay=essay, tmp=tmp_path) for a in args]
     result = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True)
     assert result.returncode == 0, (result.returncode, result.stderr)
+
+
+def test_a_remembered_parse_says_what_the_parse_said(essay: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The second command reads the parse the first one kept, warnings included; an edit parses afresh."""
+    source = essay / "essay.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nSee [the map](#no-such-place).\n", encoding="utf-8")
+    assert run(["pdf", str(essay), "-o", str(tmp_path / "a.pdf")]) == 0
+    first = [line for line in capsys.readouterr().err.splitlines() if "no-such-place" in line]
+    assert run(["epub", str(essay), "-o", str(tmp_path / "a.epub")]) == 0
+    second = [line for line in capsys.readouterr().err.splitlines() if "no-such-place" in line]
+    assert first and second == first
+    source.write_text(source.read_text(encoding="utf-8").replace("#no-such-place", "#elsewhere"), encoding="utf-8")
+    assert run(["epub", str(essay), "-o", str(tmp_path / "b.epub")]) == 0
+    err = capsys.readouterr().err
+    assert "elsewhere" in err and "no-such-place" not in err

@@ -75,11 +75,14 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
                 raise_errors: bool = False, layout_process: WarmProcess | None = None) -> Outcome:
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
     unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
-    prints, layout_key = _stamps(path, targets, options)
+    prints, layout_key, document_key = _stamps(path, targets, options)
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:
-        doc = load(path)
+        doc = cache.recall_document(document_key)
+        if doc is None:
+            doc = load(path)
+            cache.remember_document(document_key, doc)
         written = make_outputs(doc, targets, options, layout_key=layout_key, layout_process=layout_process)
     except EssaybookError as exc:
         if raise_errors:
@@ -153,7 +156,7 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
     if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition or (os.cpu_count() or 1) < 2:
         return None
     targets = _targets_for(formats, out_dir, output, options)(paths[0])
-    prints, layout_key = _stamps(paths[0], targets, options)
+    prints, layout_key, _ = _stamps(paths[0], targets, options)
     if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
         return None
     if "pdf" not in targets and (not options.page_list or cache.recall_layout(layout_key) is not None):
@@ -370,8 +373,10 @@ def _w3c(stamp: dt.datetime) -> str:
     return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _stamps(path: Path, targets: dict[str, Path], options: Options) -> tuple[dict[str, str | None], str | None]:
-    """The fingerprint each output is stamped with, and the key its handout's layout is remembered under."""
+def _stamps(path: Path, targets: dict[str, Path], options: Options
+            ) -> tuple[dict[str, str | None], str | None, str | None]:
+    """The fingerprint each output is stamped with, the key its handout's layout is remembered under, and
+    the key of the parsed essay (which holds absolute paths: it belongs to this folder only)."""
     from essaybook.styles import STYLESHEETS, stylesheet_bytes
 
     folder = path.resolve().parent
@@ -381,7 +386,8 @@ def _stamps(path: Path, targets: dict[str, Path], options: Options) -> tuple[dic
         styles = []  # unreadable: the build itself will say so, in its own words
     inputs = cache.fingerprint(path, styles)
     return ({fmt: cache.derive(inputs, fmt, options) for fmt in targets},
-            cache.derive(inputs, "layout", options.paper, options.paragraph_numbers))
+            cache.derive(inputs, "layout", options.paper, options.paragraph_numbers),
+            cache.derive(inputs, "document", str(path.resolve())))
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Written:

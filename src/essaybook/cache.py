@@ -10,10 +10,13 @@ so an output edited or replaced by hand is rebuilt.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import hashlib
+import io
 import json
 import os
+import pickle
 import stat
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,50 @@ def remember_json(kind: str, key: str | None, value: Any) -> None:
         tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(value), encoding="utf-8")
         os.replace(tmp, _cache_file(kind, key))
+
+
+def recall_document(key: str | None) -> Any:
+    """The essay as parsed before from the same inputs (its warnings included), or None.
+
+    An ``epub`` right after a ``pdf`` of the same essay then needs neither Python-Markdown nor the parse: a
+    tenth of a second of a command that takes three. The pickle is essaybook's own, in the person's own
+    cache folder, as the stamps are; one that cannot be read is simply parsed again."""
+    data = recall_bytes("documents", key)
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # written by another version, or truncated: parse again
+        return None
+
+
+def remember_document(key: str | None, doc: object) -> None:
+    if key is None:
+        return
+    from lxml import etree
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, etree._Element: _reduce_element}
+    try:
+        pickler.dump(doc)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return  # something in it cannot be kept: it is parsed again next time
+    remember_bytes("documents", key, buffer.getvalue())
+
+
+def _reduce_element(element) -> tuple:
+    from lxml import etree
+
+    return _element, (etree.tostring(element, with_tail=False), element.tail)
+
+
+def _element(xml: bytes, tail: str | None):
+    from lxml import etree
+
+    element = etree.fromstring(xml)
+    element.tail = tail
+    return element
 
 
 def cover_key(*text: object) -> str:
@@ -190,8 +237,14 @@ def _versions() -> tuple[str, ...]:
         versions = sorted(m.group(1) for entry in listings.get(origin, ())
                           if (m := dist.match(entry.replace("_", "-"))))
         found.append(f"{name}=={versions[-1] if versions else spec.origin if spec else 'absent'}")
-    # essaybook's own code changes between commits without a new version: its modules' bytes count.
+    # essaybook's own code and data change between commits without a new version: their bytes count.
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        code.update(path.read_bytes())
+    package = os.path.dirname(__file__)
+    for root, dirs, names in sorted(os.walk(package)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            code.update(os.path.relpath(path, package).encode())
+            with open(path, "rb") as f:
+                code.update(f.read())
     return (*found, f"essaybook-code=={code.hexdigest()[:16]}")

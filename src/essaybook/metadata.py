@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from essaybook.errors import SourceError, SourceProblems
 from essaybook.labels import language_warnings
 from essaybook.paper import PAPERS
 from essaybook.rules import Diagnostic
 from essaybook.source import Source
+
+if TYPE_CHECKING:
+    import yaml
 
 PAPER_SIZES = tuple(PAPERS)
 
@@ -204,6 +206,8 @@ def _load(source: Source) -> list[_Field]:
 
 
 def _load_yaml(source: Source) -> list[_Field]:
+    import yaml  # ~20 ms, needed only where front matter is read (a remembered parse is not read again)
+
     try:
         node = yaml.compose(source.front_matter, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -233,17 +237,23 @@ class _Unreadable:
         self.reason = reason
 
 
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+@functools.cache
+def _constructor() -> Any:
+    import yaml
+
+    return yaml.constructor.SafeConstructor()
 
 
 def _construct(node: yaml.Node) -> Any:
     """A node as Python values, except that plain booleans and timestamps keep the text the author wrote."""
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         if node.style is None and node.tag.endswith(":bool"):
             return YamlBool(node.value, node.value.lower() in ("yes", "true", "on", "y"))
         if node.tag.endswith(":timestamp"):
             return YamlStamp(node.value)
-        return _CONSTRUCTOR.construct_object(node, deep=True)
+        return _constructor().construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
         return [_construct(n) for n in node.value]
     if isinstance(node, yaml.MappingNode):

@@ -11,8 +11,6 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-import tinycss2
-
 from essaybook.errors import EnvironmentProblem, SourceError
 
 STYLESHEETS = ("base.css", "epub.css", "print.css")
@@ -68,6 +66,8 @@ def read_css(names: tuple[str, ...], essay_folder: Path) -> str:
 def refuse_loads(path: Path, text: str) -> None:
     """Refuse a sheet that would fetch: an ``@import`` or ``@font-face`` rule, or a ``url()`` (as a token or a
     function, after the tokenizer has decoded escapes) other than a same-document ``#fragment``."""
+    import tinycss2  # only for a sheet of the person's own
+
     found = _first_load(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
     if found is not None:
         line, what = found
@@ -80,6 +80,8 @@ _FETCHING_FUNCTIONS = ("url", "src", "image", "image-set", "-webkit-image-set", 
 
 def _first_load(nodes) -> tuple[int, str] | None:
     """Depth-first through rules, declarations, blocks and functions: the first thing that would fetch."""
+    import tinycss2
+
     for node in nodes:
         kind = node.type
         children: list = []

@@ -269,8 +269,9 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
             # Asked here, where there is time while the other process still loads WeasyPrint.
             machine = fonts.facts(), hyphenation.patterns(_languages(page))
             layout_process.send(lay_out_handout, serialize(page), *args[1:], machine)
-            if "epub" in targets:  # drawn here while the other process lays the handout out
+            if "epub" in targets:  # drawn (and the packager loaded) while the other process lays out
                 cover = _cover(doc)
+                import essaybook.epub  # noqa: F401
             laid_out = layout_process.receive()
         else:
             laid_out = lay_out_handout(*args)

@@ -28,8 +28,9 @@ MANUAL = ROOT.parent / "shared" / "corpus" / "pandoc-manual.md"
 
 
 def run(cmd: list[str], cwd: Path, cold: bool = False) -> tuple[float, int]:
-    """Wall time (s) and peak RSS (MB) of one command; ``cold``: with an empty essaybook cache (no stamps, no
-    remembered layouts), as on a first build."""
+    """Wall time (s) and peak RSS (MB) of one command (a layout process it forks included: ``wait4`` reports
+    the largest of the two); ``cold``: with an empty essaybook cache (no stamps, no remembered layouts, parses
+    or covers), as on a first build."""
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
     if cold:
         env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="essaybook-bench-cache-")

@@ -281,8 +281,11 @@ def two_essays(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def _start_and_catch_writing(source: Path, out: Path, name: str) -> tuple[subprocess.Popen, Path]:
     """Start ``essaybook build`` in a child and return as soon as its temporary output file appears."""
+    # Ctrl-C as a terminal gives it: a suite run as a shell's background job has SIGINT ignored, and an ignored
+    # signal stays ignored across exec (Python then never turns it into KeyboardInterrupt).
     proc = subprocess.Popen([*ESSAYBOOK, "build", str(source), "--out-dir", str(out), "--force", "-q"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # The build's own process or its layout process (another pid) writes the PDF.
     deadline = time.monotonic() + 120
     while not (found := list(out.glob(f".{name}.*.essaybook-tmp"))):

@@ -93,3 +93,27 @@ def test_the_quick_library_lookup_finds_what_ctypes_finds() -> None:
     for name in ("pango-1.0", "harfbuzz", "fontconfig", "c", "no-such-library-anywhere"):
         assert lookup(name) == ctypes.util.find_library(name), name
     assert lookup("pango-1.0") is not None
+
+
+def test_kept_page_references_write_the_same_bytes() -> None:
+    """weasy.keep_page_references changes how long a tagged PDF takes to write, never what is written."""
+    import pydyf
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the kept page references
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY
+
+    doc = load(ESSAY)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    kept = pydyf.PDF.page_references
+    assert getattr(kept.fget, "kept", False)
+    ours = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    pydyf.PDF.page_references = property(kept.fget.built_by)
+    try:
+        theirs = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        pydyf.PDF.page_references = kept
+    assert len(handout.document.pages) > 3 and ours == theirs

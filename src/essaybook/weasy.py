@@ -1,5 +1,8 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
+Two costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+library lookup below, and pydyf's page references (``keep_page_references``).
+
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per
 platform). Each name that is not a file on this system goes to ``ctypes.util.find_library``, which on Linux
 runs ``ldconfig -p`` and then the C compiler and the linker (``gcc -Wl,-t -l<name>``) to look for it: about
@@ -64,10 +67,39 @@ def _quick_library_lookup() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
+def keep_page_references() -> None:
+    """Make pydyf keep the list of its pages' references instead of building it at every reading.
+
+    pydyf 0.13's ``PDF.page_references`` builds a tuple of every page's reference each time it is read, and
+    WeasyPrint reads it once per tagged element and per link when it writes a tagged PDF (``pdf/tags.py``,
+    ``pdf/anchors.py``): pages times elements. On pandoc's manual (127 pages) that was 1.3 s of a 7.3 s write;
+    on a 130,000-word essay (301 pages) 6 s of 19 s, so that a PDF's cost grew faster than its length. The
+    tuple is kept until a page is added (pages are only ever appended, by ``add_page``); the bytes written are
+    the same (``tests/test_architecture.py``). Left as it is if pydyf's attribute is no longer a property."""
+    import pydyf
+
+    current = getattr(pydyf.PDF, "page_references", None)
+    if not isinstance(current, property) or getattr(current.fget, "kept", False):
+        return
+    build = current.fget
+
+    def page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
+        kids = len(self.pages["Kids"])
+        kept = self.__dict__.get("_essaybook_page_references")
+        if kept is None or kept[0] != kids:
+            kept = self.__dict__["_essaybook_page_references"] = (kids, build(self))
+        return kept[1]
+
+    page_references.kept = True
+    page_references.built_by = build  # pydyf's own, for the test that compares the two
+    pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
+
+
 if "weasyprint" in sys.modules:
     import weasyprint
 else:
     with _quick_library_lookup():
         import weasyprint
+keep_page_references()
 
-__all__ = ["weasyprint"]
+__all__ = ["keep_page_references", "weasyprint"]

@@ -71,12 +71,11 @@ def compare(name: str, ours: list[list[str]], theirs: list[list[str]], runs: int
 def weasyprint_floor(source: Path, runs: int) -> None:
     """essaybook's PDF time against WeasyPrint's layout + write of the very same page, in one process."""
     sys.path.insert(0, str(ROOT / "src"))
-    import weasyprint
-
     from essaybook.build import load
     from essaybook.paper import PAPERS
     from essaybook.pdf import paper_css, prepare_print
     from essaybook.styles import read_css
+    from essaybook.weasy import weasyprint  # as essaybook loads it (pydyf's page references kept)
     from essaybook.xhtml import render_page, serialize
 
     doc = load(source)

@@ -96,9 +96,11 @@ def _cldr_direction(lang: str) -> str:
 
 def join_names(names: tuple[str, ...] | list[str], lang: str) -> str:
     """``A, B and C`` as the language writes a list (CLDR's list patterns)."""
+    if len(names) <= 1:  # no list to write: Babel and its locale data (~10 ms) are not needed
+        return names[0] if names else ""
     from babel.lists import format_list
 
-    return format_list(list(names), locale=_locale(lang)) if names else ""
+    return format_list(list(names), locale=_locale(lang))
 
 
 def short_names(names: tuple[str, ...] | list[str], lang: str, keep: int = 2) -> str:

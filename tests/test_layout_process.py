@@ -77,3 +77,16 @@ def test_no_process_outlives_the_command(tmp_path: Path) -> None:
                           capture_output=True, timeout=120)
     assert proc.returncode == 1 and b"missing.png" in proc.stderr and b"Traceback" not in proc.stderr
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_without_a_process_to_fork_the_build_lays_out_itself(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "fork", refuse)
+    folder = tmp_path / "essay"
+    shutil.copytree(ESSAY.parent, folder)
+    assert run(["pdf", str(folder / "essay.md"), "-o", str(tmp_path / "a.pdf"), "-q"]) == 0
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")

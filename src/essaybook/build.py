@@ -163,7 +163,12 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
         return None
     from essaybook import layout_process
 
-    return layout_process.WarmProcess(_warm_up) if layout_process.available() else None
+    if not layout_process.available():
+        return None
+    try:
+        return layout_process.WarmProcess(_warm_up)
+    except OSError:  # no process to be had (a limit on processes, no memory): lay out here, as with --jobs 1
+        return None
 
 
 def _warm_up() -> None:

@@ -39,7 +39,12 @@ class WarmProcess:
         parent = os.getpid()
         to_child, self._to_child = os.pipe()
         self._from_child, from_child = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            for fd in (to_child, self._to_child, self._from_child, from_child):
+                os.close(fd)
+            raise
         if self.pid == 0:  # the child: never returns into the parent's code
             code = 1
             try:

@@ -110,3 +110,21 @@ def test_a_remembered_parse_says_what_the_parse_said(essay: Path, tmp_path: Path
     assert run(["epub", str(essay), "-o", str(tmp_path / "b.epub")]) == 0
     err = capsys.readouterr().err
     assert "elsewhere" in err and "no-such-place" not in err
+
+
+def test_a_remembered_parse_belongs_to_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The parse holds the essay's path as it was typed: from another folder it is not reused (it was, and
+    the build then looked for ``content/x/essay.md`` in the wrong place)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    (project / "content" / "x").mkdir(parents=True)
+    elsewhere.mkdir()
+    essay = project / "content" / "x" / "essay.md"
+    essay.write_text("---\ntitle: Undated\nlang: en\n---\n\nSee [there](#nowhere).\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert run(["pdf", "content/x/essay.md", "-o", str(tmp_path / "a.pdf"), "-q"]) == 0
+    monkeypatch.chdir(elsewhere)
+    assert run(["epub", str(project / "content" / "x" / "essay.md"), "-o", str(tmp_path / "a.epub")]) == 0
+    assert "content/x/essay.md" in capsys.readouterr().err  # the warning names the essay from here

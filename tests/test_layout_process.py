@@ -24,6 +24,14 @@ def _fails(message: str) -> None:
     raise SourceError(message, path="essay.md", line=3)
 
 
+def _fails_twice() -> None:
+    from essaybook.errors import SourceProblems
+    from essaybook.rules import Diagnostic
+
+    raise SourceProblems([Diagnostic("link-broken", "no such place", Path("essay.md"), 9),
+                          Diagnostic("alt-missing", "no alt", Path("essay.md"), 4)])
+
+
 def _pid() -> int:
     return os.getpid()
 
@@ -37,6 +45,11 @@ def test_the_call_runs_in_another_process_and_its_error_comes_back_whole() -> No
     with pytest.raises(SourceError) as caught:
         process.receive()
     assert str(caught.value) == "essay.md:3: the figure is missing"
+    process = layout_process.WarmProcess(lambda: None)
+    process.send(_fails_twice)
+    with pytest.raises(SourceError) as caught:  # several problems at once come back as several lines
+        process.receive()
+    assert str(caught.value) == "essay.md:4: no alt\nessay.md:9: no such place"
 
 
 def test_an_unused_process_is_stopped() -> None:

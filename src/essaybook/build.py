@@ -274,9 +274,13 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
             # Asked here, where there is time while the other process still loads WeasyPrint.
             machine = fonts.facts(), hyphenation.patterns(_languages(page))
             layout_process.send(lay_out_handout, serialize(page), *args[1:], machine)
-            if "epub" in targets:  # drawn (and the packager loaded) while the other process lays out
-                cover = _cover(doc)
-                import essaybook.epub  # noqa: F401
+            try:
+                if "epub" in targets:  # drawn (and the packager loaded) while the other process lays out
+                    cover = _cover(doc)
+                    import essaybook.epub  # noqa: F401
+            except Exception:  # as in one process, the PDF (or its own error) comes first
+                layout_process.receive()
+                raise
             laid_out = layout_process.receive()
         else:
             laid_out = lay_out_handout(*args)
@@ -382,7 +386,8 @@ def _w3c(stamp: dt.datetime) -> str:
 def _stamps(path: Path, targets: dict[str, Path], options: Options
             ) -> tuple[dict[str, str | None], str | None, str | None]:
     """The fingerprint each output is stamped with, the key its handout's layout is remembered under, and
-    the key of the parsed essay (which holds absolute paths: it belongs to this folder only)."""
+    the key of the parsed essay (which holds the path as given, and so belongs to it and to the working
+    folder it was given in)."""
     from essaybook.styles import STYLESHEETS, stylesheet_bytes
 
     folder = path.resolve().parent
@@ -393,7 +398,7 @@ def _stamps(path: Path, targets: dict[str, Path], options: Options
     inputs = cache.fingerprint(path, styles)
     return ({fmt: cache.derive(inputs, fmt, options) for fmt in targets},
             cache.derive(inputs, "layout", options.paper, options.paragraph_numbers),
-            cache.derive(inputs, "document", str(path.resolve())))
+            cache.derive(inputs, "document", str(path), os.getcwd()))
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Written:

@@ -62,6 +62,9 @@ class SourceProblems(SourceError):
         self.errors = errors
         self.warnings = list(warnings)
 
+    def __reduce__(self) -> tuple:  # across a process (layout_process): rebuilt from its diagnostics
+        return (type(self), (self.errors, self.warnings))
+
     @property
     def diagnostics(self) -> list:
         """The errors, in the order of the source."""

@@ -9,6 +9,7 @@ warning per script, at the line where its first such character is written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
@@ -109,10 +110,12 @@ _ASKED: dict[object, object] = {}
 
 
 def facts() -> dict[object, object]:
-    """What the layout will ask fontconfig, asked now, as plain data for another process's ``adopt``."""
-    _families()
-    _charsets()
-    font_file(TEXT)
+    """What the layout will ask fontconfig, asked now, as plain data for another process's ``adopt``. A face
+    or fontconfig missing is left for the layout to report, with every face it lacks."""
+    with contextlib.suppress(EnvironmentProblem):
+        _families()
+        _charsets()
+        font_file(TEXT)
     return dict(_ASKED)
 
 

@@ -38,10 +38,19 @@ class WarmProcess:
     def __init__(self, warm_up: Callable[[], None]) -> None:
         parent = os.getpid()
         to_child, self._to_child = os.pipe()
-        self._from_child, from_child = os.pipe()
+        try:
+            self._from_child, from_child = os.pipe()
+        except OSError:
+            os.close(to_child)
+            os.close(self._to_child)
+            raise
+        # Ctrl-C between the fork and the child's own handlers would raise KeyboardInterrupt in the child
+        # outside the try below, and so run the parent's code: both signals wait until the handlers are set.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             self.pid = os.fork()
         except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             for fd in (to_child, self._to_child, self._from_child, from_child):
                 os.close(fd)
             raise
@@ -50,10 +59,11 @@ class WarmProcess:
             try:
                 os.close(self._to_child)
                 os.close(self._from_child)
-                _serve(to_child, from_child, warm_up, parent)
+                _serve(to_child, from_child, warm_up, parent, held)
                 code = 0
             finally:
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(to_child)
         os.close(from_child)
         self._sent = False
@@ -142,10 +152,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: int) -> None:
+def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: int, held: set) -> None:
     _die_with_parent(parent)
-    signal.signal(signal.SIGINT, _stop)  # Ctrl-C reaches both processes: the parent reports it
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored (nohup, a background job): stays so
+        signal.signal(signal.SIGINT, _stop)  # Ctrl-C reaches both processes: the parent reports it
     signal.signal(signal.SIGTERM, _stop)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     try:
         with contextlib.suppress(Exception):  # the call below meets the same failure and reports it properly
             warm_up()
@@ -167,5 +179,6 @@ def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: 
     except _Stopped:
         pass
     finally:  # from here a signal ends the process outright: nothing can unwind into the parent's code
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

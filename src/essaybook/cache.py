@@ -66,21 +66,15 @@ def remember_layout(key: str | None, breaks: list[dict]) -> None:
 
 
 def recall_json(kind: str, key: str | None) -> Any:
-    if key is None:
-        return None
+    data = _read(kind, key, ".json")
     try:
-        return json.loads(_cache_file(kind, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return None if data is None else json.loads(data)
+    except ValueError:
         return None
 
 
 def remember_json(kind: str, key: str | None, value: Any) -> None:
-    if key is None:
-        return
-    with contextlib.suppress(OSError):
-        tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value), encoding="utf-8")
-        os.replace(tmp, _cache_file(kind, key))
+    _write(kind, key, ".json", json.dumps(value).encode())
 
 
 def recall_document(key: str | None) -> Any:
@@ -149,21 +143,30 @@ def fonts_stamp() -> tuple[tuple[str, int], ...]:
 
 
 def recall_bytes(kind: str, key: str | None) -> bytes | None:
+    return _read(kind, key, ".bin")
+
+
+def remember_bytes(kind: str, key: str | None, data: bytes) -> None:
+    _write(kind, key, ".bin", data)
+
+
+def _read(kind: str, key: str | None, suffix: str) -> bytes | None:
     if key is None:
         return None
     try:
-        return _cache_file(kind, key, ".bin").read_bytes()
+        return _cache_file(kind, key, suffix).read_bytes()
     except OSError:
         return None
 
 
-def remember_bytes(kind: str, key: str | None, data: bytes) -> None:
+def _write(kind: str, key: str | None, suffix: str, data: bytes) -> None:
+    """Through a temporary file, so a reader never sees half an entry; an entry not kept costs a rebuild."""
     if key is None:
         return
     with contextlib.suppress(OSError):
         tmp = _cache_file(kind, key, f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
-        os.replace(tmp, _cache_file(kind, key, ".bin"))
+        os.replace(tmp, _cache_file(kind, key, suffix))
 
 
 def _cache_file(kind: str, key: str, suffix: str = ".json") -> Path:

@@ -8,12 +8,16 @@ repeated heading), and a list of ``rules.Diagnostic`` the build prints and ``che
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from markdown import Markdown
 
 from essaybook.rules import Diagnostic
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,12 +45,17 @@ class Context:
             self.diagnostics.append(diagnostic)
 
 
+def attached(md: Markdown, name: str, make: Callable[[], T]) -> T:
+    """State an extension keeps for one conversion, on the Markdown instance that runs it (made on first use)."""
+    state = getattr(md, name, None)
+    if state is None:
+        state = make()
+        setattr(md, name, state)
+    return state
+
+
 def context(md: Markdown) -> Context:
-    ctx = getattr(md, "eb_context", None)
-    if ctx is None:
-        ctx = Context()
-        md.eb_context = ctx  # type: ignore[attr-defined]
-    return ctx
+    return attached(md, "eb_context", Context)
 
 
 # Inline code spans, kept as they are by the preprocessors that rewrite text (fenced code is stashed by then).

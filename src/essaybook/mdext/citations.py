@@ -21,7 +21,7 @@ from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from essaybook.mdext import context
+from essaybook.mdext import attached, context
 
 _KEY = r"[\w][\w:.#$%&+?<>~/-]*(?<![.:])"
 _BRACKETED = rf"\[((?:[^\[\]\n]|\n(?!\s*\n))*?-?@{_KEY}(?:[^\[\]\n]|\n(?!\s*\n))*?)\](?![(\[{{])"
@@ -52,11 +52,7 @@ class _State:
 
 
 def _state(md: Markdown) -> _State:
-    state = getattr(md, "eb_citations", None)
-    if state is None:
-        state = _State()
-        md.eb_citations = state  # type: ignore[attr-defined]
-    return state
+    return attached(md, "eb_citations", _State)
 
 
 def _parse_items(text: str) -> list[dict] | None:

@@ -153,7 +153,7 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
     several times), one core. Start it before any thread does (the CLI's spinner)."""
     from essaybook.source import is_pack
 
-    if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition or (os.cpu_count() or 1) < 2:
+    if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition:
         return None
     targets = _targets_for(formats, out_dir, output, options)(paths[0])
     prints, layout_key, _ = _stamps(paths[0], targets, options)
@@ -163,7 +163,7 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
         return None
     from essaybook import layout_process
 
-    if not layout_process.available():
+    if not layout_process.available():  # not Linux, or one core
         return None
     try:
         return layout_process.WarmProcess(_warm_up)

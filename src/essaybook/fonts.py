@@ -14,9 +14,10 @@ import functools
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from essaybook.errors import EnvironmentProblem
 from essaybook.rules import Diagnostic
@@ -124,28 +125,37 @@ def adopt(answers: dict[object, object]) -> None:
         _ASKED.setdefault(question, answer)
 
 
+def _asked(question: object, ask: Callable[[], object]) -> Any:
+    if question not in _ASKED:
+        _ASKED[question] = ask()
+    return _ASKED[question]
+
+
+def _fc_list(*args: str) -> str:
+    if shutil.which("fc-list") is None:
+        raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
+    return subprocess.run(["fc-list", *args], capture_output=True, text=True, check=False).stdout
+
+
 def _families() -> frozenset[str]:
     """Every family fontconfig knows, from one ``fc-list`` (one process, not one per face)."""
-    if "families" not in _ASKED:
-        if shutil.which("fc-list") is None:
-            raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
-        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
-        _ASKED["families"] = frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
-    return _ASKED["families"]
+    return _asked("families", lambda: frozenset(name.strip() for line in _fc_list(":", "family").splitlines()
+                                                for name in line.split(",")))
 
 
 def font_file(face: Face, style: str = "Regular") -> tuple[Path, int]:
     """The file (and index, for collections) of ``face`` in ``style``, e.g. ``font_file(TEXT, "Bold")``."""
-    question = ("file", face.family, style)
-    if question not in _ASKED:
-        require_faces((face,))
-        out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{face.family}:style={style}"],
-                             capture_output=True, text=True, check=False).stdout.split("\n")
-        if len(out) < 3 or face.family not in out[2]:
-            raise EnvironmentProblem(f"font '{face.family} {style}' not found; run: sudo apt-get install -y "
-                                     f"{face.package}")
-        _ASKED[question] = (Path(out[0]), int(out[1] or 0))
-    return _ASKED[question]
+    return _asked(("file", face.family, style), lambda: _match(face, style))
+
+
+def _match(face: Face, style: str) -> tuple[Path, int]:
+    require_faces((face,))
+    out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{face.family}:style={style}"],
+                         capture_output=True, text=True, check=False).stdout.split("\n")
+    if len(out) < 3 or face.family not in out[2]:
+        raise EnvironmentProblem(f"font '{face.family} {style}' not found; run: sudo apt-get install -y "
+                                 f"{face.package}")
+    return Path(out[0]), int(out[1] or 0)
 
 
 @functools.cache
@@ -198,18 +208,16 @@ def _ranges(charset: str) -> list[tuple[int, int]]:
 def _charsets() -> dict[tuple[str, int], str]:
     """Every installed font file's character set (as fontconfig writes it, parsed when asked), from one
     ``fc-list`` (about 30 ms for 340 fonts)."""
-    if "charsets" not in _ASKED:
-        if shutil.which("fc-list") is None:
-            raise EnvironmentProblem("fontconfig is not installed; run: sudo apt-get install -y fontconfig")
-        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{charset}\n"], capture_output=True,
-                             text=True, check=False).stdout
-        found: dict[tuple[str, int], str] = {}
-        for line in out.splitlines():
-            path, _, rest = line.partition("\t")
-            index, _, charset = rest.partition("\t")
-            found[(path, int(index or 0))] = charset
-        _ASKED["charsets"] = found
-    return _ASKED["charsets"]
+    return _asked("charsets", _read_charsets)
+
+
+def _read_charsets() -> dict[tuple[str, int], str]:
+    found: dict[tuple[str, int], str] = {}
+    for line in _fc_list("--format", "%{file}\t%{index}\t%{charset}\n").splitlines():
+        path, _, rest = line.partition("\t")
+        index, _, charset = rest.partition("\t")
+        found[(path, int(index or 0))] = charset
+    return found
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

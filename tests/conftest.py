@@ -131,3 +131,20 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
         assert build(["build", str(source), "--out-dir", str(folder), "-q"]) == 0
         built[name] = {"epub": next(folder.glob("*.epub")), "pdf": next(folder.glob("*.pdf"))}
     return built
+
+
+def cross_reference_essay(folder: Path) -> Path:
+    """An essay of several A5 pages whose links cite sections both ahead of them and behind them, the case
+    that makes WeasyPrint lay pages out again once it knows their numbers."""
+    filler = ("The gauge is read at nine each morning, the tube emptied into the measuring cylinder, and the "
+              "figure written in the book before anything else is done. ") * 6
+    parts = ["---\ntitle: Cross references\nauthor: Test Writer\ndate: 2026-01-05\nlang: en\n---\n",
+             "See [the last section](#last-things) before you start.\n"]
+    for n in range(1, 7):
+        parts.append(f"## Part {n}\n\n{filler}\n\n{filler}\n")
+        if n == 3:
+            parts.append("The method is [given first](#part-1), and the [summary](#last-things) follows.\n")
+    parts.append(f"## Last things\n\n{filler}\n\nBack to [the third part](#part-3) and [the start](#part-1).\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "essay.md").write_text("\n".join(parts), encoding="utf-8")
+    return folder / "essay.md"

@@ -117,3 +117,47 @@ def test_kept_page_references_write_the_same_bytes() -> None:
     finally:
         pydyf.PDF.page_references = kept
     assert len(handout.document.pages) > 3 and ours == theirs
+
+
+def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Path) -> None:
+    """weasy.resolve_page_references_once makes each page that cites another page's number one time less
+    and changes nothing on the page: the same PDF as WeasyPrint's own bookkeeping."""
+    from weasyprint.css import targets
+    from weasyprint.layout import page as pages
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the mended bookkeeping
+    from essaybook.xhtml import render_page
+
+    from conftest import cross_reference_essay
+
+    doc = load(cross_reference_essay(tmp_path / "refs"))
+    page = render_page(doc)
+    made = []
+    remake = pages.remake_page
+
+    def lay_out() -> tuple[int, bytes]:
+        made.clear()
+        handout = pdf.render_handout(page, doc, paper="a5")
+        return len(made), handout.document.write_pdf(pdf_variant="pdf/ua-1")
+
+    collector = targets.TargetCollector
+    mended = targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters
+    cached = targets.CounterLookupItem.cached_page_counter_values
+    assert getattr(mended[0], "mended", False)
+    pages.remake_page = lambda *args, **kwargs: (made.append(1), remake(*args, **kwargs))[1]
+    try:
+        ours = lay_out()
+        (targets.anchor_name_from_token, collector.lookup_target,
+         collector.cache_target_page_counters) = (f.weasyprints for f in mended)
+        del targets.CounterLookupItem.cached_page_counter_values
+        theirs = lay_out()
+    finally:
+        pages.remake_page = remake
+        targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters = mended
+        targets.CounterLookupItem.cached_page_counter_values = cached
+    page_count = len(pdf.render_handout(page, doc, paper="a5").document.pages)
+    assert page_count >= 5 and ours[1] == theirs[1]
+    citing = 3  # the first page, the page of Part 3, the last page
+    assert (ours[0], theirs[0]) == (page_count + citing, page_count + 2 * citing)

@@ -14,7 +14,7 @@ from essaybook.check import print_fidelity
 from essaybook.check.print_fidelity import compare, epub_text, pdf_words
 from essaybook.paper import text_block_points
 
-from conftest import TEST_ESSAYS, build
+from conftest import TEST_ESSAYS, build, cross_reference_essay
 from pdf_reading import page_size_mm, page_texts
 
 FIXTURES = ["print-tables", "print-code-lists", "print-notes"]
@@ -87,6 +87,27 @@ def test_lists_keep_their_numbering_and_links_their_addresses(print_books: dict)
     assert re.search(r"listed above \(p\. \d+\)", text), "an internal link prints its target's page"
     notes = " ".join(" ".join(page_texts(print_books["print-notes", "a4"]["pdf"])).split())
     assert "7. in the parish newsletter, 8. in the county almanac." in notes, "a list in a note, as written"
+
+
+def test_a_link_prints_the_page_its_target_is_on_ahead_or_behind(tmp_path: Path) -> None:
+    """Each "(p. N)" is the page the cited heading starts on, for a section ahead (known only after the
+    pages are made) as for one behind."""
+    essay = cross_reference_essay(tmp_path / "refs")
+    assert build(["pdf", str(essay), "-o", str(tmp_path / "refs.pdf"), "--paper", "a5", "-q"]) == 0
+    pages = [" ".join(t.split()) for t in page_texts(tmp_path / "refs.pdf")]
+
+    def page_of(heading: str) -> int:
+        return next(n for n, text in enumerate(pages, 1) if re.search(rf"\b{heading}\b", text))
+
+    cited = {}
+    for text in pages:
+        for words, number in re.findall(r"(the last section|given first|summary|the third part|the start)"
+                                        r" \(p\. (\d+)\)", text):
+            cited[words] = int(number)
+    assert cited == {"the last section": page_of("Last things"), "summary": page_of("Last things"),
+                     "given first": page_of("Part 1"), "the third part": page_of("Part 3"),
+                     "the start": page_of("Part 1")}
+    assert page_of("Last things") > page_of("Part 3") > page_of("Part 1") >= 1
 
 
 def test_inline_svg_is_a_line_high(print_books: dict) -> None:

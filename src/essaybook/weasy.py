@@ -1,7 +1,8 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Two costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
-library lookup below, and pydyf's page references (``keep_page_references``).
+Three costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+library lookup below, pydyf's page references (``keep_page_references``), and the pages WeasyPrint makes twice
+more for a page reference (``resolve_page_references_once``).
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per
 platform). Each name that is not a file on this system goes to ``ctypes.util.find_library``, which on Linux
@@ -17,6 +18,7 @@ real file name (``libpango-1.0.so.0``), which cffi opens directly through the li
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes.util
 import os
 import re
@@ -95,11 +97,106 @@ def keep_page_references() -> None:
     pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
 
 
+def resolve_page_references_once() -> None:
+    """Make WeasyPrint re-make a page that cites another page's number once, not twice.
+
+    A link printed with its target's page (``target-counter(attr(href url), page)``, print.css) is laid out
+    before any page is known, so its page has to be made again once the numbers are in: on pandoc's manual, 20
+    of 127 pages. WeasyPrint 70 makes each of them twice more, because of three slips in its bookkeeping:
+
+    - ``build.compute_content_list`` files the reference under the anchor named by the *unresolved* token
+      (``attr()`` names nothing, so under None), so the target's page cannot tell the citing page its number
+      when it is laid out; and it rebinds its list of local counters to the target's, so the citing page
+      believes it shows its own page counter.
+    - That counter then looks changed on the next pass, because the total of pages (``pages``), which it
+      does not show, went from 0 to 127; and so does a target's page when it is made again.
+
+    Mended here: the anchor is the one ``lookup_target`` resolved (the one call in WeasyPrint that names an
+    ``attr()`` token comes right after it, for the same token); and a change of ``pages`` alone is no change
+    for a reference, or a target, that nobody reads ``pages`` from. The pages and bytes are the same
+    (``tests/test_architecture.py``); the manual's layout makes 148 pages instead of 167. Left alone if
+    WeasyPrint's targets module no longer has the shape these were written against."""
+    from weasyprint.css import targets
+
+    collector, reference = targets.TargetCollector, targets.CounterLookupItem
+    if getattr(targets.anchor_name_from_token, "mended", False) or not all(
+            callable(getattr(collector, name, None)) for name in ("lookup_target", "cache_target_page_counters")
+    ) or "cached_page_counter_values" in vars(reference):
+        return
+    name_of, lookup, cache_target = (targets.anchor_name_from_token, collector.lookup_target,
+                                     collector.cache_target_page_counters)
+    last: list = [None, None]  # the token last looked up, and the anchor its lookup named
+
+    def anchor_name_from_token(token: tuple) -> str | None:
+        if token[0] == "attr()" and token is last[0]:
+            return last[1]
+        last[1] = name_of(token)
+        return last[1]
+
+    def lookup_target(self: targets.TargetCollector, token: tuple, *args: object) -> targets.TargetLookupItem:
+        last[0], last[1] = token, None
+        return lookup(self, token, *args)
+
+    def cache_target_page_counters(self: targets.TargetCollector, anchor: str, values: dict, index: int,
+                                   page_maker: list) -> None:
+        item = self.target_lookup_items.get(anchor)
+        if (not self.collecting and item is not None and item.state == "up-to-date"
+                and _PagesAside(item.cached_page_counter_values) == values and not _targets_read_pages(self)):
+            item.page_maker_index = index
+            item.cached_page_counter_values = copy.deepcopy(values)
+            return
+        cache_target(self, anchor, values, index, page_maker)
+
+    def cached(self: targets.CounterLookupItem) -> dict:
+        return self.__dict__["_essaybook_cached"]
+
+    def keep(self: targets.CounterLookupItem, values: dict) -> None:
+        reads_pages = "pages" in self.missing_counters or any(
+            "pages" in names for names in self.missing_target_counters.values())
+        self.__dict__["_essaybook_cached"] = values if reads_pages else _PagesAside(values)
+
+    anchor_name_from_token.mended = True
+    # WeasyPrint's own, for the test that lays out with both and compares the pages.
+    anchor_name_from_token.weasyprints = name_of
+    lookup_target.weasyprints, cache_target_page_counters.weasyprints = lookup, cache_target
+    targets.anchor_name_from_token = anchor_name_from_token
+    collector.lookup_target = lookup_target
+    collector.cache_target_page_counters = cache_target_page_counters
+    reference.cached_page_counter_values = property(cached, keep)
+
+
+def _targets_read_pages(collector: object) -> bool:
+    """Whether any reference asks its target for the total of pages, asked once the references are all known
+    (they are collected before the first page is made)."""
+    known = collector.__dict__.get("_essaybook_targets_read_pages")
+    if known is None:
+        known = collector.__dict__["_essaybook_targets_read_pages"] = any(
+            "pages" in names for item in collector.counter_lookup_items.values()
+            for names in item.missing_target_counters.values())
+    return known
+
+
+class _PagesAside(dict):
+    """Page counter values that compare equal to others that differ only in the total of pages."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, dict):
+            return NotImplemented
+        return {k: v for k, v in self.items() if k != "pages"} == {k: v for k, v in other.items() if k != "pages"}
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+
 if "weasyprint" in sys.modules:
     import weasyprint
 else:
     with _quick_library_lookup():
         import weasyprint
 keep_page_references()
+resolve_page_references_once()
 
-__all__ = ["keep_page_references", "weasyprint"]
+__all__ = ["keep_page_references", "resolve_page_references_once", "weasyprint"]

@@ -322,10 +322,13 @@ def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | No
         from lxml import etree
 
         page = etree.ElementTree(etree.fromstring(page))
-    handout = pdf.render_handout(page, inputs, paper=paper)
-    breaks = page_breaks(handout)
-    written = (atomic_write(pdf_target, lambda f: pdf.write_handout(handout, f)),) if pdf_target else ()
-    return LaidOut(breaks, handout.warnings, written)
+    from essaybook.weasy import at_work
+
+    with at_work():  # one stretch: the collector back on between layout and write would walk all of it once
+        handout = pdf.render_handout(page, inputs, paper=paper)
+        breaks = page_breaks(handout)
+        written = (atomic_write(pdf_target, lambda f: pdf.write_handout(handout, f)),) if pdf_target else ()
+        return LaidOut(breaks, handout.warnings, written)
 
 
 def _languages(page) -> list[str]:

@@ -101,6 +101,8 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
                     ) -> tuple[bytes, str, list]:
     """Lay the handout out on the sheet's half-page (``render(extra_ruled_pages, paper) -> pdf.Handout``),
     padded for a booklet, and impose it. Returns the PDF, the printing instructions and the layout warnings."""
+    from essaybook.weasy import at_work
+
     sheet = SHEETS[sheet_key]
     paper = sheet.page + "-booklet" if mode == "booklet" else sheet.page  # a booklet's margins mirror
     handout = render(0, paper)
@@ -118,7 +120,8 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
         if padding(pages):
             raise RuntimeError(f"could not pad the booklet to a multiple of four pages ({pages})")
     buffer = io.BytesIO()
-    handout.document.write_pdf(buffer)
+    with at_work():
+        handout.document.write_pdf(buffer)
     sides = booklet_order(pages) if mode == "booklet" else two_up_order(pages)
     data = impose(buffer.getvalue(), sides, sheet, title=title, author=author, lang=lang)
     return data, instructions(mode, sheet, pages, padded), handout.warnings

@@ -17,6 +17,7 @@ before the fork, which is time the child would start later.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -158,6 +159,9 @@ def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: 
         signal.signal(signal.SIGINT, _stop)  # Ctrl-C reaches both processes: the parent reports it
     signal.signal(signal.SIGTERM, _stop)
     signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    # This process lays one handout out and ends: the cycle collector would only walk WeasyPrint's objects
+    # again and again, and they all live until the PDF is written (weasy.at_work).
+    gc.disable()
     try:
         with contextlib.suppress(Exception):  # the call below meets the same failure and reports it properly
             warm_up()

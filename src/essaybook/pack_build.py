@@ -283,14 +283,14 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
                         extra_ruled_pages: int = 0, duplex: bool = False) -> pdf.Handout:
     """ONE layout of the whole pack, with pdf.py's print moves and its repair of notes pushed off their page."""
     pdf.require_faces()
-    from essaybook.weasy import weasyprint
+    from essaybook.weasy import at_work, weasyprint
 
     size = pdf.PAPERS[paper]
     parts, css, assets, generated = print_setup(book, paper, duplex)
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
     forced: list[str] = []
     started = time.monotonic()
-    with pdf._weasyprint_warnings() as messages:
+    with pdf._weasyprint_warnings() as messages, at_work():
         for _attempt in range(pdf._MAX_REPAIRS + 1):
             page = pack_page(book, paragraph_numbers=paragraph_numbers, modified=modified, for_print=True)
             _prepare_pack_print(page, book, parts, size, forced, extra_ruled_pages)

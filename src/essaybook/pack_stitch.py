@@ -83,13 +83,13 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
     from essaybook.pagination import page_breaks
-    from essaybook.weasy import weasyprint
+    from essaybook.weasy import at_work, weasyprint
 
     page = etree.ElementTree(etree.fromstring(xhtml))
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
     forced: list[str] = []
     started = time.monotonic()
-    with pdf._weasyprint_warnings() as messages:
+    with pdf._weasyprint_warnings() as messages, at_work():
         for _attempt in range(pdf._MAX_REPAIRS + 1):
             tree = copy.deepcopy(page)
             for el in tree.iter():

@@ -69,7 +69,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
     ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
-    from essaybook.weasy import weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
+    from essaybook.weasy import at_work, weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
 
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
@@ -77,7 +77,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
     forced: list[str] = []
     started = time.monotonic()
-    with _weasyprint_warnings() as messages:
+    with _weasyprint_warnings() as messages, at_work():
         for _attempt in range(_MAX_REPAIRS + 1):
             printed = copy.deepcopy(page)
             prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
@@ -121,7 +121,10 @@ def _block_to_push(document: weasyprint.document.Document) -> str | None:
 
 
 def write_handout(handout: Handout, out: BinaryIO) -> None:
-    handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
+    from essaybook.weasy import at_work
+
+    with at_work():
+        handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
 
 
 def paper_css(paper: Paper, text_dir: str = "ltr") -> str:

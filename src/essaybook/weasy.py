@@ -2,7 +2,8 @@
 
 Three costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), and the pages WeasyPrint makes twice
-more for a page reference (``resolve_page_references_once``).
+more for a page reference (``resolve_page_references_once``). A fourth, Python's own, is for the callers to
+avoid: ``at_work`` holds the cycle collector off while WeasyPrint lays out or writes.
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per
 platform). Each name that is not a file on this system goes to ``ctypes.util.find_library``, which on Linux
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes.util
+import gc
 import os
 import re
 import shutil
@@ -67,6 +69,25 @@ def _quick_library_lookup() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = original
+
+
+@contextlib.contextmanager
+def at_work() -> Iterator[None]:
+    """Hold Python's cycle collector off while WeasyPrint lays a handout out or writes it.
+
+    A layout builds millions of small objects that all live until the PDF is written (boxes, styles, Pango
+    layouts), and the collector, started by every few hundred new objects, walks the older ones again each
+    time: on pandoc's manual, 2,674 collections took 3.3 s of an 18 s layout and write, and 1.4 s of 27 s on
+    a 130,000-word essay, for nothing, since almost all of it is still alive. Without them the peak memory rose
+    by 10 MB and 4 MB. The collector comes back on afterwards (unless it was off already), and takes the few
+    cycles left over then."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def keep_page_references() -> None:
@@ -199,4 +220,4 @@ else:
 keep_page_references()
 resolve_page_references_once()
 
-__all__ = ["keep_page_references", "resolve_page_references_once", "weasyprint"]
+__all__ = ["at_work", "keep_page_references", "resolve_page_references_once", "weasyprint"]

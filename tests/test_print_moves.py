@@ -3,6 +3,8 @@ classes and the landscape decision, code lines, link keys and the link list, not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import etree
 
 from essaybook import pdf, print_moves
@@ -55,6 +57,45 @@ def test_code_lines_and_wbr_after_slashes() -> None:
     assert lines == ["one", "\u200b", "two"]
     a = next(tree.iter(x("a")))
     assert "".join(a.itertext()) == "https://e.org/a/b" and len(a.findall(x("wbr"))) == 3  # after "//", "e.org/", "a/"
+
+
+def test_only_code_lines_that_may_wrap_carry_the_continuation_mark() -> None:
+    long, wide = "x = 1  # " + "a" * 80, "\t\t\t\t\t\t\t\t\t\t漢字"
+    tree = page(f"<pre><code>short\n{long}\n{wide}</code></pre>"
+                f"<table><tr><td><pre>short</pre></td></tr></table>")
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    marks = [(s.text, s.get("class")) for s in tree.iter(x("span"))]
+    assert marks == [("short", "code-line"), (long, "code-line may-wrap"), (wide, "code-line may-wrap"),
+                     ("short", "code-line may-wrap")]  # a table cell's width is not known before layout
+
+
+def test_every_code_line_that_wraps_on_paper_carries_the_mark(tmp_path: Path) -> None:
+    """Laid out on the narrowest paper, at every length around the estimate and nested three deep, no code
+    line that took two lines is without its continuation mark, and most short ones are spared it."""
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint
+    from essaybook.xhtml import render_page
+
+    lines = "\n".join("w" * n for n in range(30, 90, 2))
+    code = f"```\n{lines}\n```"
+    nested = "\n".join("    " + line for line in f"> {code}".replace("\n", "\n> ").splitlines())
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: Code\nlang: en\n---\n\n" + code + "\n\n- a list\n\n  - in a list\n\n"
+                     + nested + "\n", encoding="utf-8")
+    doc = load(essay)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    wrapped, unmarked = [], 0
+    for box in (b for page in handout.document.pages for b in page._page_box.descendants()):
+        classes = (box.element.get("class") or "").split() if box.element is not None else []
+        if "code-line" in classes and box.element_tag == "span" and not box.element_tag.endswith("::before"):
+            lines_taken = sum(isinstance(c, weasyprint.formatting_structure.boxes.LineBox) for c in box.children)
+            if lines_taken > 1:
+                wrapped.append("may-wrap" in classes)
+            elif "may-wrap" not in classes:
+                unmarked += 1
+    assert wrapped and all(wrapped), wrapped
+    assert unmarked >= 20
 
 
 def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:

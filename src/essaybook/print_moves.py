@@ -20,6 +20,7 @@ Why each move exists:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 
@@ -46,7 +47,7 @@ def print_moves(page: etree._ElementTree, lang: str, text_width_em: float) -> No
     _number_lists(root)
     _size_inline_images(root)
     _fit_tables(essay, text_width_em)
-    _code_lines(root)
+    _code_lines(root, text_width_em)
     _print_link_addresses(essay, lang)
 
 
@@ -192,18 +193,49 @@ def _break_after_slashes(a: etree._Element) -> None:
 
 # --- code ----------------------------------------------------------------------------------------------------
 
-def _code_lines(root: etree._Element) -> None:
+# print.css sets a code block at 0.8em in DejaVu Sans Mono, whose characters are 0.602 of its em wide; the
+# estimate below is kept on the safe side of both (a line wrongly thought long only costs time).
+CODE_COLUMN_EM = 0.8 * 0.602 * 1.1
+NESTING_EM = 3.0  # what a quotation (1.5em each side) or a list level (1.8em) takes from the measure, rounded up
+
+
+def _code_lines(root: etree._Element, text_width_em: float) -> None:
     """Each line of a plain code block becomes ``<span class="code-line">``: print.css hangs its continuation
-    lines and marks them."""
+    lines, and marks them on the lines that may be long enough to wrap (``may-wrap``). The mark is a background
+    drawn in every line's box that has it, a PDF object each (a thousand on pandoc's manual: a second of the
+    write and 50 MB), so it is left off the lines too short to wrap in the narrowest place the block can be."""
     for pre in root.iter(x("pre")):
         holder = pre[0] if len(pre) == 1 and pre[0].tag == x("code") and not (pre.text or "").strip() else pre
         if len(holder) or not holder.text:
             continue  # markup inside the code (an author's own spans): it wraps, unmarked
+        columns = _code_columns(pre, text_width_em)
         lines = holder.text.rstrip("\n").split("\n")
         holder.text = None
         for line in lines:
-            etree.SubElement(holder, x("span"), {"class": "code-line"}).text = line or "\u200b"
+            wraps = columns is None or _columns_of(line) > columns
+            etree.SubElement(holder, x("span"), {"class": "code-line may-wrap" if wraps else "code-line"}
+                             ).text = line or "\u200b"
         pre.set("class", ((pre.get("class") or "") + " code-lines").strip())
+
+
+def _code_columns(pre: etree._Element, text_width_em: float) -> int | None:
+    """How many monospace columns surely fit on a line of this code block, or None where its width is not
+    the text block's less its nesting (in a table cell, inside raw HTML of the author's)."""
+    width = text_width_em
+    for ancestor in pre.iterancestors():
+        if ancestor.tag in (x("td"), x("th")) or "fnb-td" in (ancestor.get("class") or ""):
+            return None
+        if ancestor.tag in (x("section"), x("body"), x("html")):
+            break
+        width -= NESTING_EM
+    return max(0, int(width / CODE_COLUMN_EM))
+
+
+def _columns_of(line: str) -> int:
+    """The monospace columns a line takes: a tab runs to the next multiple of 8, a wide (East Asian) character
+    takes two (an emoji or CJK fallback glyph is wider than one column), a combining mark none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WFA" or ord(c) > 0xFFFF
+               else 1 for c in line.expandtabs(8))
 
 
 # --- links ---------------------------------------------------------------------------------------------------

@@ -161,3 +161,41 @@ def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Pa
     assert page_count >= 5 and ours[1] == theirs[1]
     citing = 3  # the first page, the page of Part 3, the last page
     assert (ours[0], theirs[0]) == (page_count + citing, page_count + 2 * citing)
+
+
+def test_streams_deflated_at_the_default_level_inflate_to_the_same_bytes() -> None:
+    """weasy.compress_at_zlib_default changes how long a PDF takes to write and its size, never its content."""
+    import io
+    import re
+    import zlib
+
+    import pikepdf
+    import pydyf
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the default level
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY
+
+    doc = load(ESSAY)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    assert pydyf.zlib is not zlib
+    ours = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    shim, pydyf.zlib = pydyf.zlib, zlib
+    try:
+        theirs = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        pydyf.zlib = shim
+    assert ours != theirs
+    with pikepdf.open(io.BytesIO(ours)) as a, pikepdf.open(io.BytesIO(theirs)) as b:
+        assert len(a.objects) == len(b.objects) > 100
+        streams = 0
+        for x, y in zip(a.objects, b.objects, strict=True):
+            if isinstance(x, pikepdf.Stream) and x.get("/Type") != "/XRef":  # file offsets move
+                assert x.read_bytes() == y.read_bytes()
+                streams += 1
+            else:  # a dictionary may show a stream's compressed length
+                assert re.sub(r'"/Length": \d+', "", repr(x)) == re.sub(r'"/Length": \d+', "", repr(y))
+        assert streams > 10

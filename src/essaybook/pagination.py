@@ -112,14 +112,30 @@ def text_runs(document: weasyprint.document.Document) -> list[TextRun] | None:
 
         from essaybook.fonts import TEXT, cmap_of, font_file
 
-        body = cmap_of(*font_file(TEXT))
+        body = _Drawn(cmap_of(*font_file(TEXT)))
         return [run for page in document.pages for run in _runs(page._page_box, boxes, ffi, pango, body)]
     except (ImportError, AttributeError, TypeError):
         return None
 
 
-def _runs(box, boxes, ffi, pango, body) -> Iterator[TextRun]:
-    if isinstance(box, boxes.TextBox) and box.text.strip() and not all(ord(c) in body for c in box.text):
+class _Drawn:
+    """The body face's characters, asked about a line at a time: each character is looked up in the face's
+    map once (a book has a hundred or so different ones, and a long one 300,000 characters of lines)."""
+
+    def __init__(self, cmap) -> None:
+        self._cmap = cmap
+        self._known: set[str] = set()
+
+    def draws(self, text: str) -> bool:
+        new = set(text) - self._known
+        if all(ord(c) in self._cmap for c in new):
+            self._known |= new
+            return True
+        return False
+
+
+def _runs(box, boxes, ffi, pango, body: _Drawn) -> Iterator[TextRun]:
+    if isinstance(box, boxes.TextBox) and box.text.strip() and not body.draws(box.text):
         layout = box.pango_layout
         layout.reactivate(box.style)  # WeasyPrint frees each line's Pango layout after layout; draw does this too
         try:

@@ -143,19 +143,21 @@ def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Pa
         return len(made), handout.document.write_pdf(pdf_variant="pdf/ua-1")
 
     collector = targets.TargetCollector
-    mended = targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters
+    mended = (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
+              collector.collect_missing_counters)
     cached = targets.CounterLookupItem.cached_page_counter_values
     assert getattr(mended[0], "mended", False)
     pages.remake_page = lambda *args, **kwargs: (made.append(1), remake(*args, **kwargs))[1]
     try:
         ours = lay_out()
-        (targets.anchor_name_from_token, collector.lookup_target,
-         collector.cache_target_page_counters) = (f.weasyprints for f in mended)
+        (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
+         collector.collect_missing_counters) = (f.weasyprints for f in mended)
         del targets.CounterLookupItem.cached_page_counter_values
         theirs = lay_out()
     finally:
         pages.remake_page = remake
-        targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters = mended
+        (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
+         collector.collect_missing_counters) = mended
         targets.CounterLookupItem.cached_page_counter_values = cached
     page_count = len(pdf.render_handout(page, doc, paper="a5").document.pages)
     assert page_count >= 5 and ours[1] == theirs[1]

@@ -89,10 +89,21 @@ def test_lists_keep_their_numbering_and_links_their_addresses(print_books: dict)
     assert "7. in the parish newsletter, 8. in the county almanac." in notes, "a list in a note, as written"
 
 
-def test_a_link_prints_the_page_its_target_is_on_ahead_or_behind(tmp_path: Path) -> None:
+SHIPPED_REFERENCE = 'a.internal::after { content: "\\2009(p.\\00a0" target-counter(attr(href url), page) ")"; }'
+
+
+@pytest.mark.parametrize("reference", [None, 'a.internal::after { content: " (here " counter(page) ", p.\\00a0" '
+                                             'target-counter(attr(href url), page) ")"; }'])
+def test_a_link_prints_the_page_its_target_is_on_ahead_or_behind(tmp_path: Path, reference: str | None) -> None:
     """Each "(p. N)" is the page the cited heading starts on, for a section ahead (known only after the
-    pages are made) as for one behind."""
-    essay = cross_reference_essay(tmp_path / "refs")
+    pages are made) as for one behind; also from a project's print.css whose reference shows its own page
+    first (WeasyPrint files that one before it knows the target)."""
+    essay = cross_reference_essay(tmp_path / "content" / "refs")
+    if reference is not None:
+        sheet = (Path(print_fidelity.__file__).parents[1] / "styles" / "print.css").read_text(encoding="utf-8")
+        assert SHIPPED_REFERENCE in sheet
+        (tmp_path / "styles").mkdir()
+        (tmp_path / "styles" / "print.css").write_text(sheet.replace(SHIPPED_REFERENCE, reference), encoding="utf-8")
     assert build(["pdf", str(essay), "-o", str(tmp_path / "refs.pdf"), "--paper", "a5", "-q"]) == 0
     pages = [" ".join(t.split()) for t in page_texts(tmp_path / "refs.pdf")]
 
@@ -102,7 +113,7 @@ def test_a_link_prints_the_page_its_target_is_on_ahead_or_behind(tmp_path: Path)
     cited = {}
     for text in pages:
         for words, number in re.findall(r"(the last section|given first|summary|the third part|the start)"
-                                        r" \(p\. (\d+)\)", text):
+                                        r" \((?:here \d+, )?p\. (\d+)\)", text):
             cited[words] = int(number)
     assert cited == {"the last section": page_of("Last things"), "summary": page_of("Last things"),
                      "given first": page_of("Part 1"), "the third part": page_of("Part 3"),

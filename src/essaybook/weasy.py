@@ -29,6 +29,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -155,7 +156,7 @@ def resolve_page_references_once() -> None:
 
     A link printed with its target's page (``target-counter(attr(href url), page)``, print.css) is laid out
     before any page is known, so its page has to be made again once the numbers are in: on pandoc's manual, 20
-    of 127 pages. WeasyPrint 70 makes each of them twice more, because of three slips in its bookkeeping:
+    of 127 pages. WeasyPrint 70 makes each of them twice more, because of slips in its bookkeeping:
 
     - ``build.compute_content_list`` files the reference under the anchor named by the *unresolved* token
       (``attr()`` names nothing, so under None), so the target's page cannot tell the citing page its number
@@ -165,36 +166,49 @@ def resolve_page_references_once() -> None:
       does not show, went from 0 to 127; and so does a target's page when it is made again.
 
     Mended here: the anchor is the one ``lookup_target`` resolved (the one call in WeasyPrint that names an
-    ``attr()`` token comes right after it, for the same token); and a change of ``pages`` alone is no change
-    for a reference, or a target, that nobody reads ``pages`` from. The pages and bytes are the same
-    (``tests/test_architecture.py``); the manual's layout makes 148 pages instead of 167. Left alone if
-    WeasyPrint's targets module no longer has the shape these were written against."""
+    ``attr()`` token comes right after it, for the same token, in the same thread); and a change of ``pages``
+    alone is no change for a reference that knows its target and whose ``content`` never mentions ``pages``,
+    nor for a target when no ``content`` does. Anything else keeps WeasyPrint's own bookkeeping (a reference
+    filed before its target was known learns its number only from that change). The pages and bytes are the
+    same as WeasyPrint's where WeasyPrint's are right (``tests/test_architecture.py``); the manual's layout
+    makes 147 pages instead of 167. Left alone if WeasyPrint's targets module no longer has the shape these
+    were written against."""
     from weasyprint.css import targets
 
     collector, reference = targets.TargetCollector, targets.CounterLookupItem
+    names = ("lookup_target", "cache_target_page_counters", "collect_missing_counters")
     if getattr(targets.anchor_name_from_token, "mended", False) or not all(
-            callable(getattr(collector, name, None)) for name in ("lookup_target", "cache_target_page_counters")
+            callable(getattr(collector, name, None)) for name in names
     ) or "cached_page_counter_values" in vars(reference):
         return
-    name_of, lookup, cache_target = (targets.anchor_name_from_token, collector.lookup_target,
-                                     collector.cache_target_page_counters)
-    last: list = [None, None]  # the token last looked up, and the anchor its lookup named
+    name_of, lookup, cache_target, collect = (targets.anchor_name_from_token, collector.lookup_target,
+                                              collector.cache_target_page_counters, collector.collect_missing_counters)
+    last = threading.local()  # the token last looked up in this thread, and the anchor its lookup named
 
     def anchor_name_from_token(token: tuple) -> str | None:
-        if token[0] == "attr()" and token is last[0]:
-            return last[1]
-        last[1] = name_of(token)
-        return last[1]
+        if token[0] == "attr()" and token is getattr(last, "token", None):
+            return last.name
+        last.name = name_of(token)
+        return last.name
 
     def lookup_target(self: targets.TargetCollector, token: tuple, *args: object) -> targets.TargetLookupItem:
-        last[0], last[1] = token, None
+        last.token, last.name = token, None
         return lookup(self, token, *args)
+
+    def collect_missing_counters(self: targets.TargetCollector, box: object, css_token: str, *args: object
+                                 ) -> None:
+        collect(self, box, css_token, *args)
+        item = self.counter_lookup_items.get((box, css_token))
+        if item is not None and "_essaybook_pages_aside" not in item.__dict__:
+            item.__dict__["_essaybook_pages_aside"] = (
+                css_token == "content" and bool(item.missing_target_counters)
+                and None not in item.missing_target_counters and not _mentions_pages(box, css_token))
 
     def cache_target_page_counters(self: targets.TargetCollector, anchor: str, values: dict, index: int,
                                    page_maker: list) -> None:
         item = self.target_lookup_items.get(anchor)
         if (not self.collecting and item is not None and item.state == "up-to-date"
-                and _PagesAside(item.cached_page_counter_values) == values and not _targets_read_pages(self)):
+                and _PagesAside(item.cached_page_counter_values) == values and not _contents_mention_pages(self)):
             item.page_maker_index = index
             item.cached_page_counter_values = copy.deepcopy(values)
             return
@@ -204,28 +218,37 @@ def resolve_page_references_once() -> None:
         return self.__dict__["_essaybook_cached"]
 
     def keep(self: targets.CounterLookupItem, values: dict) -> None:
-        reads_pages = "pages" in self.missing_counters or any(
-            "pages" in names for names in self.missing_target_counters.values())
-        self.__dict__["_essaybook_cached"] = values if reads_pages else _PagesAside(values)
+        aside = self.__dict__.get("_essaybook_pages_aside", False) and isinstance(values, dict)
+        self.__dict__["_essaybook_cached"] = _PagesAside(values) if aside else values
 
     anchor_name_from_token.mended = True
     # WeasyPrint's own, for the test that lays out with both and compares the pages.
     anchor_name_from_token.weasyprints = name_of
     lookup_target.weasyprints, cache_target_page_counters.weasyprints = lookup, cache_target
+    collect_missing_counters.weasyprints = collect
     targets.anchor_name_from_token = anchor_name_from_token
     collector.lookup_target = lookup_target
     collector.cache_target_page_counters = cache_target_page_counters
+    collector.collect_missing_counters = collect_missing_counters
     reference.cached_page_counter_values = property(cached, keep)
 
 
-def _targets_read_pages(collector: object) -> bool:
-    """Whether any reference asks its target for the total of pages, asked once the references are all known
-    (they are collected before the first page is made)."""
-    known = collector.__dict__.get("_essaybook_targets_read_pages")
+def _mentions_pages(box: object, css_token: str) -> bool:
+    """Whether the box's ``content`` (or other counter-reading property) names ``pages`` anywhere: read from
+    the property itself, since WeasyPrint's lists of missing counters can lose it (see above)."""
+    try:
+        return "pages" in repr(box.style[css_token.replace("-", "_")])
+    except (AttributeError, KeyError, TypeError):
+        return True
+
+
+def _contents_mention_pages(collector: object) -> bool:
+    """Whether any reference's property names ``pages``, asked once the references are all known (they are
+    collected before the first page is made)."""
+    known = collector.__dict__.get("_essaybook_contents_mention_pages")
     if known is None:
-        known = collector.__dict__["_essaybook_targets_read_pages"] = any(
-            "pages" in names for item in collector.counter_lookup_items.values()
-            for names in item.missing_target_counters.values())
+        known = collector.__dict__["_essaybook_contents_mention_pages"] = any(
+            _mentions_pages(box, css_token) for box, css_token in collector.counter_lookup_items)
     return known
 
 

@@ -219,23 +219,24 @@ def _code_lines(root: etree._Element, text_width_em: float) -> None:
 
 
 def _code_columns(pre: etree._Element, text_width_em: float) -> int | None:
-    """How many monospace columns surely fit on a line of this code block, or None where its width is not
-    the text block's less its nesting (in a table cell, inside raw HTML of the author's)."""
+    """How many monospace columns surely fit on a line of this code block: the text block less what each
+    enclosing block may take, or None in a table cell, whose width is not known before layout."""
     width = text_width_em
     for ancestor in pre.iterancestors():
         if ancestor.tag in (x("td"), x("th")) or "fnb-td" in (ancestor.get("class") or ""):
             return None
-        if ancestor.tag in (x("section"), x("body"), x("html")):
+        if ancestor.tag in (x("body"), x("html")) or ancestor.get("id") == "essay":
             break
         width -= NESTING_EM
     return max(0, int(width / CODE_COLUMN_EM))
 
 
 def _columns_of(line: str) -> int:
-    """The monospace columns a line takes: a tab runs to the next multiple of 8, a wide (East Asian) character
-    takes two (an emoji or CJK fallback glyph is wider than one column), a combining mark none."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WFA" or ord(c) > 0xFFFF
-               else 1 for c in line.expandtabs(8))
+    """The monospace columns a line may take: a tab runs to the next multiple of 8, a combining mark takes
+    none, Latin, Greek and Cyrillic one (the monospace face has them), a wide (East Asian) character two, and
+    any other, drawn by a fallback face that is no monospace one (Tamil, Myanmar, symbols), three."""
+    return sum(0 if unicodedata.combining(c) else 1 if ord(c) < 0x530 and unicodedata.east_asian_width(c) != "A"
+               else 2 if unicodedata.east_asian_width(c) in "WFA" else 3 for c in line.expandtabs(8))
 
 
 # --- links ---------------------------------------------------------------------------------------------------

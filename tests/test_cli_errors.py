@@ -140,3 +140,21 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
     with pytest.raises(SourceError):
         run(["epub", str(tmp_path / "nope.md"), "--debug"])
+
+
+def test_a_project_stylesheet_weasyprint_cannot_lay_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """WeasyPrint 70 fails on some content a project's own print.css may ask for: the person hears which sheet,
+    not "internal error", and no PDF is left."""
+    import essaybook
+
+    from conftest import cross_reference_essay
+
+    source = cross_reference_essay(tmp_path / "content" / "refs")
+    shipped = (Path(essaybook.__file__).parent / "styles" / "print.css").read_text(encoding="utf-8")
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "print.css").write_text(
+        shipped + '\na.internal::after { content: " p." target-counter(attr(href url), page) " of " '
+                  'counter(pages); }\n', encoding="utf-8")
+    line = fails(["pdf", str(source), "-o", str(tmp_path / "x.pdf")], capsys)
+    assert "print layout failed inside WeasyPrint" in line and "styles/print.css" in line, line
+    assert not (tmp_path / "x.pdf").exists()

@@ -34,7 +34,7 @@ from essaybook.paper import ALL_PAPERS as PAPERS
 from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
-from essaybook.styles import read_css
+from essaybook.styles import read_css, user_stylesheet
 from essaybook.trees import remove_keeping_tail
 from essaybook.xhtml import serialize
 
@@ -92,6 +92,15 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             except RecursionError:
                 raise SourceError("the essay nests too deeply for print layout; flatten its lists and quotes",
                                   path=doc.source_path) from None
+            except Exception as exc:  # WeasyPrint failed: with a project's own sheet, most likely on what it added
+                sheets = [s for s in ("base.css", "print.css") if user_stylesheet(s, doc.folder) is not None]
+                if not sheets:
+                    raise
+                raise SourceError(
+                    f"print layout failed inside WeasyPrint ({type(exc).__name__}: {exc}) with the project's own "
+                    f"{' and '.join('styles/' + s for s in sheets)}; undo what it changed (WeasyPrint 70 cannot lay "
+                    "out, for one, counter(pages) after a target-counter in a content), or remove it to use "
+                    "essaybook's", path=doc.source_path) from exc
             block = _block_to_push(document)
             if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break

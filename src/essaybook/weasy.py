@@ -131,7 +131,7 @@ def compress_at_zlib_default() -> None:
     Only pydyf's own name for zlib is changed; nothing else in the process sees it."""
     import pydyf
 
-    if isinstance(getattr(pydyf, "zlib", None), _DefaultLevelZlib) or getattr(pydyf, "zlib", None) is not zlib:
+    if getattr(pydyf, "zlib", None) is not zlib:  # done already, or pydyf no longer deflates through it
         return
     pydyf.zlib = _DefaultLevelZlib()
 

@@ -226,8 +226,8 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                                         force=force, jobs=jobs)  # before the spinner's thread starts
         outcomes = b.build_all(paths, formats, out_dir=out_dir, output=output, options=options, force=force,
                                jobs=jobs, raise_errors=debug, layout_process=layout)
-        with (err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else _nothing(),
-              _closing(layout)):
+        with (err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else contextlib.nullcontext(),
+              contextlib.closing(layout) if layout is not None else contextlib.nullcontext()):
             for outcome in outcomes:
                 worst = max(worst, outcome.exit_code)
                 if not quiet:
@@ -244,15 +244,6 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
                             err.print(w.note, markup=False)
         if worst:
             raise typer.Exit(worst)
-
-
-@contextlib.contextmanager
-def _closing(process) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        if process is not None:
-            process.close()
 
 
 @contextlib.contextmanager
@@ -278,11 +269,6 @@ def _errors_reported(debug: bool) -> Iterator[None]:
         err.print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
                   markup=False)
         raise typer.Exit(2) from None
-
-
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _make_default_folder(folder: Path) -> None:

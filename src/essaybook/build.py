@@ -76,7 +76,7 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
     unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
     prints, layout_key, document_key = _stamps(path, targets, options)
-    if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
+    if not force and _unchanged(targets, prints):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:
         doc = cache.recall_document(document_key)
@@ -157,7 +157,7 @@ def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir
         return None
     targets = _targets_for(formats, out_dir, output, options)(paths[0])
     prints, layout_key, _ = _stamps(paths[0], targets, options)
-    if not force and all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items()):
+    if not force and _unchanged(targets, prints):
         return None
     if "pdf" not in targets and (not options.page_list or cache.recall_layout(layout_key) is not None):
         return None
@@ -384,6 +384,11 @@ def handout_edition(paper: str) -> str:
 
 def _w3c(stamp: dt.datetime) -> str:
     return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _unchanged(targets: dict[str, Path], prints: dict[str, str | None]) -> bool:
+    """Whether every output is still what its inputs make (``_stamps``)."""
+    return all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items())
 
 
 def _stamps(path: Path, targets: dict[str, Path], options: Options

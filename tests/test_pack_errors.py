@@ -137,3 +137,23 @@ def test_pages_false_and_duplex(project: Path, tmp_path: Path) -> None:
     starts = [i + 1 for i, t in enumerate(texts) if t.startswith(("One ", "Three "))]
     assert starts and all(n % 2 == 1 for n in starts), starts
     assert texts[starts[1] - 2].replace(" ", "") == f"{starts[1] - 1}/{len(texts)}"  # the blank page: folio only
+
+
+def test_a_project_stylesheet_weasyprint_cannot_lay_out(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As for an essay (test_cli_errors): the pack's layout failing inside WeasyPrint on the project's own
+    print.css is one line naming the sheet, and the previous outputs stay."""
+    import essaybook
+
+    shipped = (Path(essaybook.__file__).parent / "styles" / "print.css").read_text(encoding="utf-8")
+    (project / "styles").mkdir()
+    (project / "styles" / "print.css").write_text(
+        shipped + '\n.pack-contents li a::after { content: target-counter(attr(href), page) " of " counter(pages); }\n',
+        encoding="utf-8")
+    path = pack(project, "title: Week One\neditor: B. Editor\nessays:\n  - ../content/one\n  - ../content/two\n")
+    code = run(["build", str(path), "--out-dir", str(project / "out"), "--force", "--jobs", "1"])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err, captured
+    lines = [ln for ln in captured.err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "print layout failed inside WeasyPrint" in lines[0] and "styles/print.css" in lines[0]
+    for name in ("p.epub", "p.pdf"):
+        assert (project / "out" / name).read_bytes() == b"previous output"

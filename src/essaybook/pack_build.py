@@ -302,6 +302,11 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
             except weasyprint.urls.FatalURLFetchingError as exc:
                 raise EssaybookError(f"refused to read {exc} (from an essay or a stylesheet); keep every resource "
                                      "inside the essay's folder", path=book.source_path) from None
+            except Exception as exc:
+                problem = pdf.stylesheet_failure(exc, book.folder / "content", book.source_path)
+                if problem is None:
+                    raise
+                raise problem from exc
             block = pdf._block_to_push(document)
             if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:
                 break
@@ -319,7 +324,7 @@ def print_setup(book: Collection, paper: str, duplex: bool):
     assets = tuple(a for p in parts for a in part_assets(p))
     generated = {QR_URL.format(prefix=p.prefix): (pdf._qr_svg(p.doc.metadata.source_url), "image/svg+xml")
                  for p in parts if p.doc.metadata.source_url}
-    css = pdf.read_css(("base.css", "print.css"), book.folder / "content") + pdf.paper_css(pdf.PAPERS[paper])
+    css = pdf.read_css(pdf.PRINT_SHEETS, book.folder / "content") + pdf.paper_css(pdf.PAPERS[paper])
     if duplex:
         css += "\n.pack-essay { break-before: right; }\n"
     return parts, css, assets, generated
@@ -334,7 +339,13 @@ def stitched_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bo
     parts, css, assets, generated = print_setup(book, paper, False)
     page = pack_page(book, paragraph_numbers=paragraph_numbers, modified=modified, for_print=True)
     _prepare_pack_print(page, book, parts, pdf.PAPERS[paper], [], 0)
-    return stitched_handout(book, page, css=css, paper=paper, assets=assets, generated=generated, jobs=jobs)
+    try:
+        return stitched_handout(book, page, css=css, paper=paper, assets=assets, generated=generated, jobs=jobs)
+    except Exception as exc:  # from a worker's layout, as it was raised there
+        problem = pdf.stylesheet_failure(exc, book.folder / "content", book.source_path)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def _prepare_pack_print(page: etree._ElementTree, book: Collection, parts: list[Part], size: pdf.Paper,

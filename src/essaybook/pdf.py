@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from lxml import etree
 
-from essaybook.errors import SourceError
+from essaybook.errors import EssaybookError, SourceError
 from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import BOOK_FACES, faces_for, glyph_diagnostics, missing_characters, require_faces
 from essaybook.labels import label
@@ -39,8 +39,11 @@ from essaybook.trees import remove_keeping_tail
 from essaybook.xhtml import serialize
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import weasyprint
 
+PRINT_SHEETS = ("base.css", "print.css")  # the sheets a handout is set with, essaybook's or the project's
 BASE_URL = "file:///essaybook/essay/"
 QR_URL = "file:///essaybook/generated/qr.svg"
 STYLE_BASE_URL = "file:///essaybook/styles/"
@@ -74,7 +77,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
     fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
-    css = read_css(("base.css", "print.css"), doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
+    css = read_css(PRINT_SHEETS, doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
     forced: list[str] = []
     started = time.monotonic()
     with _weasyprint_warnings() as messages, at_work():
@@ -92,15 +95,11 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             except RecursionError:
                 raise SourceError("the essay nests too deeply for print layout; flatten its lists and quotes",
                                   path=doc.source_path) from None
-            except Exception as exc:  # WeasyPrint failed: with a project's own sheet, most likely on what it added
-                sheets = [s for s in ("base.css", "print.css") if user_stylesheet(s, doc.folder) is not None]
-                if not sheets:
+            except Exception as exc:
+                problem = stylesheet_failure(exc, doc.folder, doc.source_path)
+                if problem is None:
                     raise
-                raise SourceError(
-                    f"print layout failed inside WeasyPrint ({type(exc).__name__}: {exc}) with the project's own "
-                    f"{' and '.join('styles/' + s for s in sheets)}; undo what it changed (WeasyPrint 70 cannot lay "
-                    "out, for one, counter(pages) after a target-counter in a content), or remove it to use "
-                    "essaybook's", path=doc.source_path) from exc
+                raise problem from exc
             block = _block_to_push(document)
             if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break
@@ -111,6 +110,21 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
     warnings += _missing_glyph_warnings(doc, printed, document)
     return Handout(document, warnings)
+
+
+def stylesheet_failure(exc: Exception, folder: Path, source_path: Path) -> SourceError | None:
+    """WeasyPrint failing while the project brings its own print sheets is most likely about what they
+    added: the person's error, said as such (WeasyPrint 70 cannot lay out, for one, ``counter(pages)`` after a
+    ``target-counter`` in a content). None when essaybook's own sheets are in use: then the failure is ours."""
+    if isinstance(exc, EssaybookError):
+        return None
+    sheets = [name for name in PRINT_SHEETS if user_stylesheet(name, folder) is not None]
+    if not sheets:
+        return None
+    return SourceError(f"print layout failed inside WeasyPrint ({type(exc).__name__}: {exc}) with the project's "
+                       f"own {' and '.join('styles/' + name for name in sheets)}; undo what it changed (WeasyPrint "
+                       "70 cannot lay out, for one, counter(pages) after a target-counter in a content), or remove "
+                       "it to use essaybook's", path=source_path)
 
 
 def _block_to_push(document: weasyprint.document.Document) -> str | None:

@@ -202,3 +202,47 @@ def test_a_right_to_left_page_is_read_in_logical_order_and_a_lost_word_is_found(
     [problem] = _letters_missing(drawn, text)
     assert problem.rule == "pdf-words-missing" and "غ" in problem.message
     assert _letters_missing([*drawn, word("والغرب"[::-1], 170)], text) == []
+
+
+def _laid_out(lines: list[tuple[int, float, str]]) -> list[print_fidelity.PdfWord]:
+    """PDF words from (page, line's top, text) lines: 5 pt a character, 4 pt between words; a word written
+    "^ab" is raised and stuck to the word before it (a link's letter)."""
+    words = []
+    for page, top, line in lines:
+        x = 100.0
+        for token in line.split():
+            raised = token.startswith("^")
+            token = token.removeprefix("^")
+            if raised:
+                x -= 4
+            width = 5.0 * len(token)
+            y0, y1 = (top - 3, top + 9) if raised else (top, top + 18)
+            words.append(print_fidelity.PdfWord(token, page, x, y0, x + width, y1, 595, 842))
+            x += width + 4
+    return words
+
+
+def test_a_hyphenated_word_or_a_repeated_word_does_not_carry_the_reading_ahead() -> None:
+    """What lost 34,000 words of pandoc's manual to a greedy reading: "Con-" at a page's foot and "ConTeXt"
+    a line further on; "level-" + "one" at a line's end and "level-one" again in code below; a link's letter
+    inside "(Jira/Confluence". All of it is on the page: nothing is missing, every word is on its page."""
+    pdf = _laid_out([
+        (2, 700, "so pandoc can use Con\u2010"),
+        (2, 780, "Guide 2 / 3"),
+        (3, 66, "TeXt, roff ms, or HTML as an intermediate format. See the"),
+        (3, 84, "[variables for ConTeXt], for a row of = signs (for a level\u2010"),
+        (3, 102, "one heading) or - signs (for a level\u2010two heading):"),
+        (3, 120, "A level-one heading"),
+        (3, 138, "A level-two heading"),
+        (3, 156, "jira (Jira ^ab /Confluence wiki markup)"),
+        (3, 780, "Guide 3 / 3"),
+    ])
+    body = ("so pandoc can use ConTeXt, roff ms, or HTML as an intermediate format. See the [variables for "
+            "ConTeXt], for a row of = signs (for a level-one heading) or - signs (for a level-two heading): "
+            "A level-one heading A level-two heading jira (Jira/Confluence wiki markup)").split()
+    missing, pages = print_fidelity._Stream(pdf).match(body)
+    assert missing == []
+    assert pages[:5] == [2, 2, 2, 2, 3] and set(pages[5:]) == {3}
+    # "roff" taken out of the PDF is reported, on its page
+    missing, _ = print_fidelity._Stream([w for w in pdf if w.text != "roff"]).match(body)
+    assert missing == [("roff", 3)]

@@ -11,10 +11,12 @@ place. Three findings come of comparing them:
   in reading order;
 - ``pdf-note-displaced``: a note whose words are not on the page of its call or the next.
 
-Words are compared as letters and digits only (case folded, NFKC), and matched against the PDF's text run
-together, each starting where a PDF word starts: so a word hyphenated at a line end ("Vin-" + "cent"), an
-address broken after a slash, or a word with a note number stuck to it are all found. The PDF has more than the
-EPUB (running heads, folios, the link list, footnote numbers): extra words are never a finding.
+Words are compared as letters and digits only (case folded, NFKC). The two word lists are aligned first
+(difflib), a word hyphenated at a line's end counted as one; what the alignment leaves over is looked for in its
+own stretch of the PDF's text run together, each word starting where a PDF word starts: so a word hyphenated
+at a page's foot ("Con-" … "TeXt"), an address broken after a slash, a word with a note number or a link's
+letter stuck to it are all found. The PDF has more than the EPUB (running heads, folios, the link list,
+footnote numbers): extra words are never a finding.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from lxml import etree
@@ -36,9 +39,8 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _ENLARGE = 400.0  # points added on every side of each page, so that text past the edge is read too
 OUTSIDE_TOLERANCE = 3.0  # points: hairline overshoots (italic overhang, a hanging full stop) are not findings
-_WINDOW = 40000  # characters: how far ahead of the last matched word the next one may be
-_NEAR = 800  # characters: a match further ahead than this must be confirmed by the words after it
-_CONFIRM = 3
+_HYPHENS = ("-", "\u2010", "\u00ad")  # a word's head at a line's end
+_NEAR = 800  # characters: how far from where a word was expected its hyphenated head may end a page
 _BLOCKS = {"p", "div", "section", "aside", "header", "footer", "nav", "figure", "figcaption", "blockquote", "pre",
            "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "caption",
            "thead", "tbody", "tfoot", "tr", "th", "td", "br", "address", "details", "summary", "body"}
@@ -225,8 +227,10 @@ class _Stream:
             offset += len(n)
         self.text = "".join(parts)
         self.start_set = set(self.starts)
+        self._matcher = SequenceMatcher(None, autojunk=True)
+        self._matcher.set_seq2(_aligned(self.words, parts))
 
-    def find(self, word: str, pos: int, limit: int = _WINDOW) -> int:
+    def find(self, word: str, pos: int, limit: int) -> int:
         """The first place at or after ``pos`` (and at most ``limit`` characters on) where a PDF word starts
         with ``word``, possibly running on over the next PDF words (a word broken at a line end)."""
         idx = self.text.find(word, pos)
@@ -234,29 +238,21 @@ class _Stream:
             idx = self.text.find(word, idx + 1)
         return idx if idx >= 0 and idx - pos <= limit else -1
 
-    def _followed(self, words: list[str], pos: int) -> bool:
-        for word in words:
-            idx = self.find(word, pos, _NEAR)
-            if idx < 0:
-                return False
-            pos = idx + len(word)
-        return True
-
-    def _across_pages(self, word: str, pos: int) -> int:
+    def _across_pages(self, word: str, pos: int, end: int) -> int:
         """A word hyphenated at the foot of a page: its head ends a PDF word with a hyphen near ``pos``, its
-        tail starts a PDF word on the next page (after the notes, the running head and the folio). Returns the
-        position after the tail, or -1."""
+        tail starts a PDF word on the next page (after the notes, the running head and the folio), all before
+        ``end``. Returns the position after the tail, or -1."""
         first = bisect.bisect_left(self.starts, pos)
         for i in range(first, len(self.words)):
             if self.starts[i] - pos > _NEAR:
                 break
             w = self.words[i]
             head = norm(w.text)
-            if not w.text.endswith(("-", "\u2010", "\u00ad")) or not word.startswith(head) or head == word:
+            if not w.text.endswith(_HYPHENS) or not word.startswith(head) or head == word:
                 continue
             tail = word[len(head):]
             after = self.starts[i] + len(head)
-            idx = self.find(tail, after)
+            idx = self.find(tail, after, end - after - len(tail))
             if idx >= 0 and self.page_at(idx) == w.page + 1:
                 return idx + len(tail)
         return -1
@@ -268,27 +264,66 @@ class _Stream:
         return self.words[min(i, len(self.words) - 1)].page
 
     def match(self, words: list[str]) -> tuple[list[tuple[str, int]], list[int]]:
-        """Greedy in-order match: the words not found (with the page near where each was expected) and the
-        page each word was found on (0: not found). A match far ahead counts only when the next words follow
-        it, so one lost word does not carry the reading past everything after it."""
-        missing, pages, pos = [], [], 0
+        """The words not found in the PDF (with the page near where each was expected) and the page each word
+        was found on (0: not found).
+
+        The two texts are first aligned word for word (difflib's longest matching blocks), so that a common
+        word found further on never carries the reading past everything between: a greedy reading, once a
+        hyphenated word at a page's foot had sent it a line ahead, lost half of pandoc's manual that way. Each
+        stretch the alignment leaves over (a word broken over a line or a page, an address broken after a
+        slash, a note number stuck to a word) is then looked for inside its own span of the PDF's text."""
         normed = [norm(w) for w in words]
-        for i, n in enumerate(normed):
-            idx = self.find(n, pos)
-            far = idx < 0 or idx - pos > _NEAR
-            if far and (end := self._across_pages(n, pos)) >= 0:  # before a far match: the text may repeat
-                pages.append(self.page_at(end - 1))
-                pos = end
-                continue
-            if idx - pos > _NEAR and not self._followed(normed[i + 1:i + 1 + _CONFIRM], idx + len(n)):
-                idx = -1
-            if idx < 0:
-                missing.append((words[i], self.page_at(pos)))
-                pages.append(0)
-                continue
-            pages.append(self.page_at(idx))
-            pos = idx + len(n)
+        self._matcher.set_seq1(normed)
+        missing: list[tuple[str, int]] = []
+        pages: list[int] = []
+        for tag, i1, i2, j1, j2 in self._matcher.get_opcodes():
+            if tag == "equal":
+                pages.extend(self.words[j].page for j in range(j1, j2))
+            elif tag != "insert":
+                pos, end = self._offset(j1), self._offset(j2)
+                for i in range(i1, i2):
+                    n = normed[i]
+                    idx = self.find(n, pos, end - pos - len(n))
+                    if idx >= 0:
+                        pages.append(self.page_at(idx))
+                        pos = idx + len(n)
+                    elif (after := self._across_pages(n, pos, end)) >= 0:
+                        pages.append(self.page_at(after - 1))
+                        pos = after
+                    elif n in self._unraised(j1, j2):
+                        pages.append(self.page_at(pos))
+                    else:
+                        missing.append((words[i], self.page_at(pos)))
+                        pages.append(0)
         return missing, pages
+
+    def _unraised(self, j1: int, j2: int) -> str:
+        """The PDF's text from word ``j1`` to ``j2`` without the raised pieces stuck to the word before them: a
+        link's letter inside a word ("Jira" + "ab" + "/Confluence") that print adds."""
+        kept = [norm(w.text) for k, w in enumerate(self.words[j1:j2], start=j1)
+                if not (k and _raised_after(self.words[k - 1], w))]
+        return "".join(kept)
+
+    def _offset(self, j: int) -> int:
+        """Where the PDF's ``j``-th word starts in the run-together text (its end, past the last word)."""
+        return self.starts[j] if j < len(self.starts) else len(self.text)
+
+def _aligned(words: list[PdfWord], normed: list[str]) -> list[str]:
+    """The words the alignment compares: a word hyphenated at a line's end is its head and the next line's
+    first word run together ("level-" + "one" is "levelone", as the e-book has it), its tail a placeholder that
+    matches nothing. A word hyphenated at a page's foot is left to the stretch's own search."""
+    out = list(normed)
+    for i in range(len(words) - 1):
+        w, after = words[i], words[i + 1]
+        if out[i] != "\0" and w.text.endswith(_HYPHENS) and after.page == w.page and \
+                after.y0 - w.y0 > 0.5 * (w.y1 - w.y0):
+            out[i], out[i + 1] = out[i] + out[i + 1], "\0"
+    return out
+
+
+def _raised_after(before: PdfWord, w: PdfWord) -> bool:
+    """``w`` touches the end of ``before`` on its line and sits higher, smaller: a superscript."""
+    return w.page == before.page and abs(w.x0 - before.x1) < 0.5 and w.y1 < before.y1 - 0.15 * (before.y1 - before.y0)
 
 
 def compare(pdf: Path, epub: Path, text_block: Callable[[float, float], tuple[float, float] | None]

@@ -221,3 +221,19 @@ def test_bibtex_in_text_and_suppressed_author_citations(tmp_path: Path) -> None:
     text = " ".join("".join(doc.body.itertext()).split())
     assert text.startswith("Okafor (2019) says so, and (2019) too.") and "Rivers of Salt" in text
     assert [(w.line, w.rule) for w in doc.warnings] == [(5, "bibliography-missing")]
+
+
+def test_a_grid_table_that_cannot_be_read_stays_text_with_a_warning_at_its_line(tmp_path: Path,
+                                                                                capsys: pytest.CaptureFixture[str]
+                                                                                ) -> None:
+    """A cell whose '|' does not line up: docutils cannot read the grid, so every word is printed as written
+    and the author is told where, by the build and by `essaybook check` alike."""
+    text = ("---\ntitle: T\nlang: en\n---\n\nBefore.\n\n+------+------+\n| a    | b    |\n+======+======+\n"
+            "| left | right  |\n+------+------+\n")
+    doc = parsed(tmp_path, text)
+    [warning] = [w for w in doc.warnings if w.rule == "table-malformed"]
+    assert warning.line == 8 and "cannot be read" in warning.message
+    assert doc.body.find(".//{http://www.w3.org/1999/xhtml}table") is None
+    assert {"left", "right"} <= set("".join(doc.body.itertext()).split())
+    assert run(["check", str(tmp_path / "essay.md")]) == 0
+    assert "essay.md:8:0: warning: this grid table cannot be read (docutils: " in capsys.readouterr().out

@@ -24,7 +24,8 @@ from typing import Any
 _MODULES = {"pillow": "PIL", "fonttools": "fontTools", "pymdown-extensions": "pymdownx", "citeproc-py": "citeproc",
             "pyyaml": "yaml", "pyphen": "pyphen"}
 _LIBRARIES = ("ebooklib", "weasyprint", "markdown", "nh3", "lxml", "pillow", "pydyf", "fonttools",
-              "pymdown-extensions", "latex2mathml", "ziamath", "ziafont", "citeproc-py", "pyyaml", "babel", "pyphen")
+              "pymdown-extensions", "latex2mathml", "ziamath", "ziafont", "citeproc-py", "pyyaml", "babel", "pyphen",
+              "docutils")
 _MAX_FILES = 2000  # a folder bigger than this is not an essay's: don't try to be clever, just build
 _MAX_BYTES = 256 * 1024 * 1024
 

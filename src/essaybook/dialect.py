@@ -65,6 +65,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.marks import MarksExtension
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
+    from essaybook.mdext.pandoc_tables import PandocTableExtension
     from essaybook.mdext.spans import SpanExtension
     from essaybook.mdext.tasks import TaskListExtension
     from essaybook.mdext.templates import TemplateTagExtension
@@ -78,7 +79,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
                     TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
-                    HeadingExtension(), MathExtension(), CitationExtension()],
+                    HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

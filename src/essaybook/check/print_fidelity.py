@@ -28,9 +28,8 @@ import subprocess
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from lxml import etree
@@ -40,6 +39,7 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _ENLARGE = 400.0  # points added on every side of each page, so that text past the edge is read too
 OUTSIDE_TOLERANCE = 3.0  # points: hairline overshoots (italic overhang, a hanging full stop) are not findings
 _HYPHENS = ("-", "\u2010", "\u00ad")  # a word's head at a line's end
+_BESIDE = 3  # PDF words on each side of a stretch the alignment left over, searched for its words too
 _NEAR = 800  # characters: how far from where a word was expected its hyphenated head may end a page
 _BLOCKS = {"p", "div", "section", "aside", "header", "footer", "nav", "figure", "figcaption", "blockquote", "pre",
            "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "caption",
@@ -227,8 +227,7 @@ class _Stream:
             offset += len(n)
         self.text = "".join(parts)
         self.start_set = set(self.starts)
-        self._matcher = SequenceMatcher(None, autojunk=True)
-        self._matcher.set_seq2(_aligned(self.words, parts))
+        self._tokens = _aligned(self.words, parts)
 
     def find(self, word: str, pos: int, limit: int) -> int:
         """The first place at or after ``pos`` (and at most ``limit`` characters on) where a PDF word starts
@@ -267,42 +266,49 @@ class _Stream:
         """The words not found in the PDF (with the page near where each was expected) and the page each word
         was found on (0: not found).
 
-        The two texts are first aligned word for word (difflib's longest matching blocks), so that a common
+        The two texts are first aligned word for word (their longest common subsequence), so that a common
         word found further on never carries the reading past everything between: a greedy reading, once a
         hyphenated word at a page's foot had sent it a line ahead, lost half of pandoc's manual that way. Each
-        stretch the alignment leaves over (a word broken over a line or a page, an address broken after a
-        slash, a note number stuck to a word) is then looked for inside its own span of the PDF's text."""
+        stretch between two aligned runs (a word broken over a page, an address broken after a slash, a note
+        number or a link's letter stuck to a word) is then looked for inside its own span of the PDF's text."""
         normed = [norm(w) for w in words]
-        self._matcher.set_seq1(normed)
         missing: list[tuple[str, int]] = []
         pages: list[int] = []
-        for tag, i1, i2, j1, j2 in self._matcher.get_opcodes():
-            if tag == "equal":
+        for (i1, i2, j1, j2), equal in _alignment(normed, self._tokens):
+            if equal:
                 pages.extend(self.words[j].page for j in range(j1, j2))
-            elif tag != "insert":
-                pos, end = self._offset(j1), self._offset(j2)
-                for i in range(i1, i2):
-                    n = normed[i]
-                    idx = self.find(n, pos, end - pos - len(n))
-                    if idx >= 0:
-                        pages.append(self.page_at(idx))
-                        pos = idx + len(n)
-                    elif (after := self._across_pages(n, pos, end)) >= 0:
-                        pages.append(self.page_at(after - 1))
-                        pos = after
-                    elif n in self._unraised(j1, j2):
-                        pages.append(self.page_at(pos))
-                    else:
-                        missing.append((words[i], self.page_at(pos)))
-                        pages.append(0)
+                continue
+            pos, end = self._offset(j1), self._offset(j2)
+            for i in range(i1, i2):
+                n = normed[i]
+                idx = self.find(n, pos, end - pos - len(n))
+                if idx >= 0:
+                    pages.append(self.page_at(idx))
+                    pos = idx + len(n)
+                elif (after := self._across_pages(n, pos, end)) >= 0:
+                    pages.append(self.page_at(after - 1))
+                    pos = after
+                elif (idx := self._near(n, j1, j2)) >= 0:
+                    pages.append(self.page_at(idx))
+                else:
+                    missing.append((words[i], self.page_at(pos)))
+                    pages.append(0)
         return missing, pages
 
-    def _unraised(self, j1: int, j2: int) -> str:
-        """The PDF's text from word ``j1`` to ``j2`` without the raised pieces stuck to the word before them: a
-        link's letter inside a word ("Jira" + "ab" + "/Confluence") that print adds."""
-        kept = [norm(w.text) for k, w in enumerate(self.words[j1:j2], start=j1)
-                if not (k and _raised_after(self.words[k - 1], w))]
-        return "".join(kept)
+    def _near(self, word: str, j1: int, j2: int) -> int:
+        """Where ``word`` starts in or beside the PDF's words ``j1`` to ``j2``, reading past the raised pieces
+        stuck to a word (a link's letter inside "Jira" + "ab" + "/Confluence"): the alignment may have given a
+        neighbouring equal run the PDF word that the e-book's word runs on over. -1 if it is not there."""
+        lo, hi = max(j1 - _BESIDE, 0), min(j2 + _BESIDE, len(self.words))
+        text, begins = "", {}
+        for k in range(lo, hi):
+            if not (k and _raised_after(self.words[k - 1], self.words[k])):
+                begins[len(text)] = k
+                text += norm(self.words[k].text)
+        at = text.find(word)
+        while at >= 0 and at not in begins:
+            at = text.find(word, at + 1)
+        return self.starts[begins[at]] if at >= 0 else -1
 
     def _offset(self, j: int) -> int:
         """Where the PDF's ``j``-th word starts in the run-together text (its end, past the last word)."""
@@ -319,6 +325,44 @@ def _aligned(words: list[PdfWord], normed: list[str]) -> list[str]:
                 after.y0 - w.y0 > 0.5 * (w.y1 - w.y0):
             out[i], out[i + 1] = out[i] + out[i + 1], "\0"
     return out
+
+
+_CHUNK = 3000  # the e-book's words aligned at a time: the alignment's table is their number × the PDF's / 8 bytes
+
+
+def _alignment(a: list[str], b: list[str]) -> Iterator[tuple[tuple[int, int, int, int], bool]]:
+    """``a`` against ``b`` as stretches ``(i1, i2, j1, j2)``, each either equal (True) or what lies between two
+    equal ones (False; stretches of ``b`` alone are left out). A long text is aligned a chunk at a time against
+    the part of the PDF it can be on (three times its words: notes, folios and link lists come between), and only
+    what the chunk's first half aligned is kept before the next chunk starts where that ended: memory stays
+    flat and time linear."""
+    from rapidfuzz.distance import Indel
+
+    i = j = 0
+    while i < len(a):
+        last = i + _CHUNK >= len(a)
+        ia, jb = (len(a), len(b)) if last else (i + _CHUNK, min(len(b), j + 3 * _CHUNK))
+        keep = ia if last else i + _CHUNK // 2
+        gap_i, gap_j = i, j  # where the stretch after the last equal one starts
+        for op in Indel.opcodes(a[i:ia], b[j:jb]):
+            s1, e1, s2, e2 = op.src_start + i, op.src_end + i, op.dest_start + j, op.dest_end + j
+            if op.tag != "equal":
+                continue
+            if s1 >= keep:
+                break
+            e1, e2 = min(e1, keep), e2 - max(0, e1 - keep)
+            if s1 > gap_i:
+                yield (gap_i, s1, gap_j, s2), False
+            yield (s1, e1, s2, e2), True
+            gap_i, gap_j = e1, e2
+        if last:
+            if gap_i < len(a):
+                yield (gap_i, len(a), gap_j, len(b)), False
+            return
+        if gap_i == i:  # nothing of the chunk's first half is in this part of the PDF
+            yield (i, keep, j, j), False
+            gap_i = keep
+        i, j = gap_i, gap_j
 
 
 def _raised_after(before: PdfWord, w: PdfWord) -> bool:

@@ -239,8 +239,8 @@ class DashTableProcessor(BlockProcessor):
         first = blocks[0].split("\n")
         if len(_runs(first[0])) == 1:  # the top rule: a header follows, down to the columns' rule
             rule = next((i for i, ln in enumerate(first) if i and _DASHED.match(ln)), None)
-            if rule is None or rule == 1 or len(_runs(first[rule])) < 1:
-                return None, 0
+            if rule is None or rule == 1 or len(_runs(first[rule])) < 2:
+                return None, 0  # a rule, then text and a setext heading's underline: no table
             header, runs, rows_start = first[1:rule], _runs(first[rule]), first[rule + 1:]
         else:
             header, runs, rows_start = None, _runs(first[0]), first[1:]
@@ -275,9 +275,11 @@ class TableCaptionProcessor(BlockProcessor):
     it into the table beside it, or leaves it the paragraph it was. ``: …`` after a paragraph is a definition
     (def_list's), so the short form is taken only where no term stands before it."""
 
+    restoring = False  # set while a caption with no table beside it is parsed again as what it was
+
     def test(self, parent: etree.Element, block: str) -> bool:
         m = _CAPTION.match(block)
-        if not m:
+        if not m or self.restoring or parent.tag in ("td", "th"):  # a cell's "Table:" is its text
             return False
         if m.group(0).lstrip().startswith(":"):
             last = parent[-1] if len(parent) else None
@@ -286,7 +288,7 @@ class TableCaptionProcessor(BlockProcessor):
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         block = blocks.pop(0)
-        p = etree.SubElement(parent, "p", {_CAPTION_MARK: block[:_CAPTION.match(block).end()]})
+        p = etree.SubElement(parent, "p", {_CAPTION_MARK: block})
         p.text = block[_CAPTION.match(block).end():].strip()
 
 
@@ -303,9 +305,9 @@ class TableCaptions(Treeprocessor):
                 after = children[index + 1] if index + 1 < len(children) else None
                 table = next((t for t in (before, after) if t is not None and t.tag == "table"
                               and t.find("caption") is None), None)
-                prefix = p.attrib.pop(_CAPTION_MARK)
+                block = p.attrib.pop(_CAPTION_MARK)
                 if table is None:
-                    p.text = prefix + (p.text or "")
+                    self._restore(parent, p, block)
                     continue
                 caption = etree.Element("caption")
                 caption.text = p.text
@@ -319,6 +321,24 @@ class TableCaptions(Treeprocessor):
                     prev = before if before is not None else parent
                     prev.tail = (prev.tail or "") + p.tail
                 parent.remove(p)
+
+
+    def _restore(self, parent: etree.Element, p: etree.Element, block: str) -> None:
+        """No table beside it: the block is parsed again as any other (a paragraph, or a paragraph and the heading
+        or list that follows it), in the caption's place."""
+        captions = self.md.parser.blockprocessors["eb-table-caption"]
+        holder = etree.Element("div")
+        captions.restoring = True
+        try:
+            self.md.parser.parseChunk(holder, block)
+        finally:
+            captions.restoring = False
+        index = list(parent).index(p)
+        if len(holder):
+            holder[-1].tail = p.tail
+        parent.remove(p)
+        for offset, child in enumerate(holder):
+            parent.insert(index + offset, child)
 
 
 class PandocTableExtension(Extension):

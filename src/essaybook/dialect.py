@@ -57,6 +57,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
     from essaybook.mdext.citations import CitationExtension
+    from essaybook.mdext.definitions import TildeDefinitionExtension
     from essaybook.mdext.divs import FencedDivExtension
     from essaybook.mdext.headings import HeadingExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
@@ -79,7 +80,8 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
                     TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
-                    HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension()],
+                    HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension(),
+                    TildeDefinitionExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

@@ -120,6 +120,9 @@ class NoteSemantics(Treeprocessor):
                 if "footnote-backref" in el.get("class", ""):
                     first_ref = first_ref or el.get("href")
                     _remove_keeping_tail(li, el)
+            for child in list(li):  # the paragraph the extension added for its back link after a list or code
+                if child.tag == "p" and not len(child) and not (child.text or "").strip() and child is not li[0]:
+                    li.remove(child)
             children = list(li)
             if not children or children[0].tag != "p":
                 holder = etree.Element("p")

@@ -4,6 +4,8 @@
 - Duplicate headings get GitHub's ids (``history``, ``history-1``), so links written for GitHub, Hugo, Obsidian
   and VS Code previews resolve; Python-Markdown's own would be ``history_1``.
 - kramdown's footnote anchors (``#fn:dues``, ``#fnref:dues``) point at essaybook's notes.
+- pandoc's implicit heading references (``[Creating a PDF]`` links to that heading), and reference labels
+  that hold code (``[`amsfonts`]``), which Python-Markdown misses.
 - kramdown's attribute lines left on their own (``{: .note}`` after a blank line) and its ``{:toc}`` marker are
   instructions, not text: they are removed.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, inlinepatterns
 from markdown.treeprocessors import Treeprocessor
 
 from essaybook.mdext import context
@@ -21,6 +23,8 @@ from essaybook.mdext import context
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TOC_DUPLICATE = re.compile(r"^(.+)_(\d+)$")
 _IAL = re.compile(r"^\s*\{:[^}]*\}\s*$")
+_ATTRIBUTES = re.compile(r"\s*\{[^}]*\}\s*$")  # a heading's {#id .class}, not part of its text
+_MARK = "data-eb-heading-reference"
 
 
 def words(text: str) -> str:
@@ -87,7 +91,98 @@ def _remove(parent: etree.Element, child: etree.Element) -> None:
             parent.text = (parent.text or "") + tail
 
 
+def label_key(label: str) -> str:
+    """A reference label as compared: case, runs of spaces and the backticks of code aside."""
+    return " ".join(label.replace("`", "").split()).casefold()
+
+
+class HeadingReferences(Treeprocessor):
+    """pandoc's implicit heading references: ``[Creating a PDF]`` and ``[the options][General options]`` link to
+    the heading of that text where no reference of that name is defined (pandoc's manual links its own sections
+    so). Before the inline patterns (20), each heading's text as written becomes a reference to a mark on the
+    heading; ``HeadingReferenceResolver`` puts the heading's id in its place once the ids are final."""
+
+    def run(self, root: etree.Element) -> None:
+        known = {label_key(k) for k in self.md.references}
+        for n, el in enumerate(e for e in root.iter() if e.tag in _HEADINGS):
+            label = label_key(_ATTRIBUTES.sub("", el.text or "")) if not len(el) else ""
+            if label and label not in known:
+                known.add(label)
+                el.set(_MARK, str(n))
+                self.md.references[label] = (f"#{_MARK}-{n}", None)
+
+
+class HeadingReferenceResolver(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        ids = {el.attrib.pop(_MARK): el.get("id") for el in root.iter() if _MARK in el.attrib}
+        for parent in list(root.iter()):
+            for a in [c for c in parent if c.tag == "a" and c.get("href", "").startswith(f"#{_MARK}-")]:
+                target = ids.get(a.get("href")[len(_MARK) + 2:])
+                if target:
+                    a.set("href", f"#{target}")
+                else:  # no id (or the heading was the repeated title, now gone): the words stay, the link goes
+                    _unwrap(parent, a)
+
+
+def _unwrap(parent: etree.Element, a: etree.Element) -> None:
+    """``a`` replaced by what it holds: its text, its children, its tail, in place."""
+    index = list(parent).index(a)
+    children = list(a)
+    for offset, child in enumerate(children, start=1):
+        parent.insert(index + offset, child)
+    parent.remove(a)
+
+    def append(text: str, after: etree.Element | None) -> None:
+        if after is not None:
+            after.tail = (after.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+
+    before = parent[index - 1] if index else None
+    append(a.text or "", before)
+    append(a.tail or "", children[-1] if children else before)
+
+
+class _CodeLabels:
+    """A reference whose label holds code (``[`amsfonts`]`` with ``[`amsfonts`]: https://…`` below, as GitHub,
+    Hugo and pandoc read it): Python-Markdown has turned the code into a placeholder by the time it looks the
+    label up, and misses. The label is looked up again by its words."""
+
+    def evalId(self, data: str, index: int, text: str):
+        ref, end, handled = super().evalId(data, index, text)
+        if handled and ref is not None:
+            ref = " ".join(ref.split())
+            if ref not in self.md.references:
+                keys = {label_key(k): k for k in self.md.references}
+                ref = keys.get(label_key(self.unescape(ref)), ref)
+        return ref, end, handled
+
+
+class _Reference(_CodeLabels, inlinepatterns.ReferenceInlineProcessor):
+    pass
+
+
+class _ShortReference(_CodeLabels, inlinepatterns.ShortReferenceInlineProcessor):
+    pass
+
+
+class _ImageReference(_CodeLabels, inlinepatterns.ImageReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_CodeLabels, inlinepatterns.ShortImageReferenceInlineProcessor):
+    pass
+
+
 class HeadingExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
+        md.treeprocessors.register(HeadingReferences(md), "eb-heading-references", 20.5)  # before inline (20)
         md.treeprocessors.register(TitleHeadingProcessor(md), "eb-title-heading", 5.5)
         md.treeprocessors.register(GithubIdsProcessor(md), "eb-github-ids", 4.9)
+        md.treeprocessors.register(HeadingReferenceResolver(md), "eb-heading-reference-ids", 4.85)
+        # Python-Markdown's own reference patterns, at their own priorities, with the code-label lookup.
+        patterns = inlinepatterns
+        md.inlinePatterns.register(_Reference(patterns.REFERENCE_RE, md), "reference", 170)
+        md.inlinePatterns.register(_ImageReference(patterns.IMAGE_REFERENCE_RE, md), "image_reference", 140)
+        md.inlinePatterns.register(_ShortReference(patterns.REFERENCE_RE, md), "short_reference", 130)
+        md.inlinePatterns.register(_ShortImageReference(patterns.IMAGE_REFERENCE_RE, md), "short_image_ref", 125)

@@ -17,12 +17,20 @@ notes, math) then never see code.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import code_escape
 
-_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
+# A list item's marker: bullets, "1." and "1)", and pandoc's fancy markers: "(1)", "#.", "a.", "(b)", "iv.", "IV)".
+_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)]|\(\d{1,9}\)|#[.)]|\(#\)|[a-zA-Z][.)]|\([a-zA-Z]\)"
+                   r"|[ivxlcdm]{2,8}[.)]|\([ivxlcdm]{2,8}\)|[IVXLCDM]{2,8}[.)]|\([IVXLCDM]{2,8}\))( +|$)(.*)$")
+_ROMAN = re.compile(r"^(m{0,3})(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+# Before an ordered item's text, its list's type, its number and the marker as written: "\ue000a.3\ue001c.\ue002".
+# FancyListTypes reads it off an item; where Python-Markdown made the line text after all, the marker comes back.
+_MARK_OPEN, _MARK_MID, _MARK_END = "\ue000", "\ue001", "\ue002"
 _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 # Each level is a <ul> and an <li>: past this the page is deeper than parse.MAX_DEPTH lets a book be, and the
 # block processors' regular expressions grow quadratic on the indentation. Refused at once, as the parser would.
@@ -35,12 +43,13 @@ class ListIndentPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         stack: list[int] = []  # the content column of each open item, outermost first
+        kinds: list[tuple[int, str]] = []  # each open item's own column and its list's type
         blank = True
         loose = False  # the last line was a paragraph of an item, after a blank line
         code: list[str] = []  # the lines of an indented code block being read
         container = False
         opener = False  # the lines since a footnote's or definition's first line are still its first paragraph
-        for line in lines:
+        for index, line in enumerate(lines):
             expanded = line.expandtabs(4)
             if line.strip() and not expanded.startswith("    "):
                 container = bool(_CONTAINER.match(expanded))
@@ -63,23 +72,27 @@ class ListIndentPreprocessor(Preprocessor):
                 continue
             indent = len(expanded) - len(expanded.lstrip(" "))
             item = _ITEM.match(expanded)
+            if item and _fancy(item.group(2)) and not _fancy_item(lines, index, indent, item, kinds):
+                item = None  # "(c) 2024 The Author" or "B. Russell won" alone is a paragraph
+            if item and not stack and not blank and out and _is_text(out[-1]) and not _can_interrupt(item):
+                item = None  # a paragraph's next line that only looks like an item
             if item and not _RULE.match(expanded) and (stack or indent < 4):
                 interrupts = not stack and not blank and _interrupts(item, out[-1] if out else "")
+                roman = _roman_at(kinds, indent)
                 while stack and indent < stack[-1]:
                     stack.pop()
+                    kinds.pop()
                 spaces = len(item.group(3))
                 width = len(item.group(2)) + (spaces if 0 < spaces <= 4 else 1)
                 depth = len(stack)
                 if depth >= MAX_LIST_DEPTH:
                     raise RecursionError("lists nested deeper than a book can show")
                 stack.append(indent + width)
+                kinds.append((indent, _kind(item.group(2), roman)))
                 if loose or interrupts:  # Python-Markdown would read the item as that paragraph's lazy continuation
                     out.append("")
                 loose = False
-                text = expanded.lstrip(" ")
-                if item.group(2).endswith(")"):  # CommonMark's and pandoc's "1)": Python-Markdown knows "1." only
-                    text = item.group(2)[:-1] + "." + text[len(item.group(2)):]
-                out.append(" " * (4 * depth) + text)
+                out.append(" " * (4 * depth) + _plain_marker(item, roman))
             elif stack:
                 deepest = len(stack)
                 while deepest and indent < stack[deepest - 1]:
@@ -87,10 +100,12 @@ class ListIndentPreprocessor(Preprocessor):
                 if deepest == 0:
                     if blank:
                         stack.clear()  # the list has ended
+                        kinds.clear()
                         loose = False
                     out.append(line)  # a lazy continuation line, or text after the list
                 else:
                     del stack[deepest:]
+                    del kinds[deepest:]
                     loose = loose or blank
                     extra = indent - stack[-1]
                     out.append(" " * (4 * deepest + extra) + expanded.lstrip(" "))
@@ -110,16 +125,154 @@ class ListIndentPreprocessor(Preprocessor):
         return [self.md.htmlStash.store(html), ""] + [""] * trailing
 
 
-def _interrupts(item: re.Match[str], before: str) -> bool:
-    """CommonMark's rule, which GitHub, Hugo, Obsidian, Eleventy and Ghost follow: a list starts under a line of
-    paragraph text without a blank line between ("Pack these:" then "- a tent"), if its first item has text and,
-    when numbered, starts at 1. Python-Markdown, like pandoc, would print the items as that paragraph's text.
-    Not under a heading, a table row, a line of a footnote or definition, or a placeholder for raw HTML."""
-    if not item.group(4).strip() or (item.group(2)[0].isdigit() and item.group(2)[:-1] != "1"):
+_BULLETS = ("-", "*", "+")
+_ROMAN_VALUES = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1}
+
+
+def _fancy(marker: str) -> bool:
+    """pandoc's markers beyond CommonMark's bullets and "1." / "1)"."""
+    return not (marker in _BULLETS or marker[:-1].isdigit())
+
+
+def _value(marker: str, roman: bool = False) -> tuple[str, int] | None:
+    """A marker's list type (HTML's ``type``: 1, a, A, i, I) and number, or None for letters that are no
+    numeral ("ll."). A lone "i" is roman one (pandoc's rule), as is "v" or "x" in a roman list (``roman``); any
+    other single letter is a letter of the alphabet."""
+    core = marker.strip("().")
+    if core.isdigit():
+        return "1", int(core)
+    if core == "#":
+        return "1", 1
+    if len(core) == 1 and core not in "iI" and not (roman and core.lower() in _ROMAN_VALUES):
+        return ("a" if core.islower() else "A"), ord(core.lower()) - ord("a") + 1
+    low = core.lower()
+    if not _ROMAN.match(low):
+        return None
+    total = sum(-_ROMAN_VALUES[c] if n + 1 < len(low) and _ROMAN_VALUES[low[n + 1]] > _ROMAN_VALUES[c]
+                else _ROMAN_VALUES[c] for n, c in enumerate(low))
+    return ("i" if core.islower() else "I"), total
+
+
+def _kind(marker: str, roman: bool = False) -> str:
+    """The list a marker belongs to: its type and its delimiter ("a." and "(a)" are two lists, as in pandoc)."""
+    if marker in _BULLETS:
+        return "-"
+    delimiter = "(" if marker.startswith("(") else marker[-1]
+    return (_value(marker, roman) or ("1", 0))[0] + delimiter
+
+
+def _roman_at(kinds: list[tuple[int, str]], indent: int) -> bool:
+    return any(at == indent and kind[0] in "iI" for at, kind in kinds)
+
+
+def _fancy_item(lines: list[str], index: int, indent: int, item: re.Match[str],
+                kinds: list[tuple[int, str]]) -> bool:
+    """Whether a fancy marker starts or continues a list, as pandoc would have it, but only where it plainly does:
+    it is a numeral ("ll." is not); a capital letter with a period has two spaces after it (pandoc's rule, so
+    that "B. Russell won" is a sentence); and it continues a list of its type at its column, or sits inside a
+    list, or another item follows it at its column or inside it. One "(c) 2024 The Author" is a paragraph."""
+    marker = item.group(2)
+    roman = _roman_at(kinds, indent)
+    if _value(marker, roman) is None or (marker[0].isupper() and marker.endswith(".") and len(item.group(3)) < 2):
         return False
+    if any(at == indent and kind == _kind(marker, roman) for at, kind in kinds) or any(at < indent for at, _ in kinds):
+        return True
+    blank = False
+    for line in lines[index + 1:]:
+        expanded = line.expandtabs(4)
+        if not line.strip():
+            blank = True
+            continue
+        at = len(expanded) - len(expanded.lstrip(" "))
+        after = _ITEM.match(expanded)
+        if after is None:
+            if at > indent or not blank:
+                continue  # the item's own text, or a lazy continuation of its first line
+            return False
+        return at > indent or (at == indent and after.group(2) not in _BULLETS)
+    return False
+
+
+def _plain_marker(item: re.Match[str], roman: bool) -> str:
+    """The item's line as Python-Markdown reads it: "1." for any ordered marker (sane_lists takes the first
+    number as the list's start), with its type marked before its text when it is not 1, 2, 3."""
+    text = item.group(0).lstrip(" ")
+    marker = item.group(2)
+    if marker in _BULLETS:
+        return text
+    _type, number = _value(marker, roman) or ("1", 1)
+    rest = text[len(marker):]
+    spaces = len(item.group(3))
+    mark = f"{_MARK_OPEN}{_kind(marker, roman)}{number}{_MARK_MID}{marker}{_MARK_END}"
+    return f"{number}." + rest[:spaces] + mark + rest[spaces:]
+
+
+class FancyListTypes(Treeprocessor):
+    """After the inline patterns: each ordered item's type and number, marked before its text, is taken off; the
+    first item's type goes onto its ``<ol>``, and where the type changes a new list starts at that item (pandoc's
+    rule: Python-Markdown would run "a." items on from "i." ones as one list)."""
+
+    def run(self, root: etree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for ol in list(root.iter("ol")):
+            runs: list[tuple[str | None, int, list[etree.Element]]] = []
+            for li in list(ol):
+                holder = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
+                m = _TYPE.match(holder.text or "")
+                kind, number = (m.group(1), int(m.group(2))) if m else (None, 0)
+                if m:
+                    holder.text = holder.text[m.end():]
+                if runs and (kind is None or kind == runs[-1][0]):
+                    runs[-1][2].append(li)
+                else:
+                    runs.append((kind, number, [li]))
+            if not runs:
+                continue
+            if runs[0][0] is not None and runs[0][0][0] != "1":
+                ol.set("type", runs[0][0][0])
+            parent = parents.get(ol)
+            at = list(parent).index(ol) if parent is not None else 0
+            for offset, (kind, number, items) in enumerate(runs[1:], start=1):
+                split = etree.Element("ol", {"type": kind[0]} if kind is not None and kind[0] != "1" else {})
+                if number != 1:
+                    split.set("start", str(number))
+                for li in items:
+                    ol.remove(li)
+                    split.append(li)
+                if parent is not None:
+                    split.tail, ol.tail = ol.tail, "\n"
+                    parent.insert(at + offset, split)
+        for el in root.iter():
+            for name in ("text", "tail"):
+                value = getattr(el, name)
+                if value and _MARK_OPEN in value:
+                    value = _LEFT_AS_TEXT.sub(lambda m: m.group(2) + m.group(1), value)
+                    setattr(el, name, type(value)(_WHOLE_MARK.sub("", value)))
+
+
+_TYPE = re.compile(f"^{_MARK_OPEN}([1aAiI][.)(])(\\d+){_MARK_MID}[^{_MARK_END}]*{_MARK_END}")
+_WHOLE_MARK = re.compile(f"{_MARK_OPEN}[^{_MARK_END}]*{_MARK_END}")
+_LEFT_AS_TEXT = re.compile(f"\\d+\\.([ \\t]*){_MARK_OPEN}[^{_MARK_MID}]*{_MARK_MID}([^{_MARK_END}]*){_MARK_END}")
+
+
+def _can_interrupt(item: re.Match[str]) -> bool:
+    """CommonMark's rule, which GitHub, Hugo, Obsidian, Eleventy and Ghost follow: a list may start under a line
+    of paragraph text without a blank line between ("Pack these:" then "- a tent") if its first item has text
+    and, when numbered, starts at 1 ("In the year" then "1984. The…" is one paragraph). Python-Markdown, like
+    pandoc, would print the items as that paragraph's text."""
+    return bool(item.group(4).strip()) and item.group(2) in (*_BULLETS, "1.", "1)")
+
+
+def _is_text(before: str) -> bool:
+    """A line of a paragraph's text: not a heading, a table row, a footnote's or definition's opener, a list item,
+    code or a placeholder for raw HTML."""
     text = before.strip()
     return bool(text) and not before.startswith("    ") and not _NOT_PARAGRAPH.match(text) and "|" not in text \
         and not _ITEM.match(before)
+
+
+def _interrupts(item: re.Match[str], before: str) -> bool:
+    return _can_interrupt(item) and _is_text(before)
 
 
 def _in_container(line: str) -> str:
@@ -138,3 +291,4 @@ class ListIndentExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code is stashed (25), so code is never re-indented; before block parsing.
         md.preprocessors.register(ListIndentPreprocessor(md), "eb-list-indent", 24.9)
+        md.treeprocessors.register(FancyListTypes(md), "eb-fancy-lists", 19)  # after inline (20)

@@ -17,7 +17,8 @@ from pdf_reading import flowing_words, fonts, page_texts
 
 # What each tool means as markup: none of it may reach a reader as text.
 MARKUP = ("[[", "]]", "%%", "{%", "%}", "{{", "}}", "{#", ":::", "$$", "^[", "[@", "[!", "{:", "~~", "==", "^^",
-          "\\(", "\\[", "[ ]", "[x]", "<!--", "+++", "{.", "| ", "+--", "+==", "Table:", "-----")
+          "\\(", "\\[", "[ ]", "[x]", "<!--", "+++", "{.", "| ", "+--", "+==", "Table:", "-----",
+          "[caption", "[/caption]", "[embed", "[gallery")
 
 
 @pytest.fixture(scope="session")
@@ -127,8 +128,8 @@ def test_page_list_matches_the_handout(books: dict[str, dict[str, Path]], name: 
 
 def _prose_words(source: Path) -> set[str]:
     """The words of a post's prose: its Markdown without front matter, code, comments, template tags, markup,
-    link targets, file names, math, citation keys and pandoc's "Table:" before a caption (what an author writes
-    for the reader, not for a tool)."""
+    link targets, file names, math, citation keys, pandoc's "Table:" before a caption and WordPress shortcodes (what
+    an author writes for the reader, not for a tool)."""
     path = source if source.is_file() else next(p for p in (source / "essay.md", source / "index.md") if p.exists())
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\A(---|\+\+\+)\n.*?\n\1\n", "", text, flags=re.S)
@@ -136,7 +137,8 @@ def _prose_words(source: Path) -> set[str]:
                     r"\{\{<\s*highlight.*?/highlight\s*>\}\}",
                     r"%%.*?%%", r"<!--.*?-->", r"\{%.*?%\}", r"\{\{.*?\}\}", r"\{#.*?#\}", r"\$\$.*?\$\$",
                     r"\$[^$\n]+\$", r"!\[\[[^\]|]*\|?", r"\[\[[^\]|]*\|", r"\]\([^)]*\)", r"\{[^}\n]*\}",
-                    r"<[^>]+>", r"-?@[\w]+", r"\[\^\w+\]:?", r"https?://\S+", r"(?m)^Table:"):
+                    r"<[^>]+>", r"-?@[\w]+", r"\[\^\w+\]:?", r"https?://\S+", r"(?m)^Table:",
+                    r"\[/?(?:caption|embed|gallery)\b[^\]]*\]"):
         text = re.sub(pattern, " ", text, flags=re.S)
     return {w.lower() for w in re.findall(r"[A-Za-z][a-z]{3,}", text)}
 

@@ -237,3 +237,12 @@ def test_a_grid_table_that_cannot_be_read_stays_text_with_a_warning_at_its_line(
     assert {"left", "right"} <= set("".join(doc.body.itertext()).split())
     assert run(["check", str(tmp_path / "essay.md")]) == 0
     assert "essay.md:8:0: warning: this grid table cannot be read (docutils: " in capsys.readouterr().out
+
+
+def test_wordpress_shortcodes_are_named_in_one_warning(tmp_path: Path) -> None:
+    """A media address is kept, a gallery left out: one template-tags warning names both, at the first."""
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nText.\n\n[embed]https://youtu.be/abc[/embed]\n\n"
+                           "[gallery ids=\"1,2\"]\n")
+    [warning] = [w for w in doc.warnings if w.rule == "template-tags"]
+    assert warning.line == 8 and "[embed], [gallery]" in warning.message
+    assert "https://youtu.be/abc" in "".join(doc.body.itertext()) and "[" not in "".join(doc.body.itertext())

@@ -70,6 +70,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.spans import SpanExtension
     from essaybook.mdext.tasks import TaskListExtension
     from essaybook.mdext.templates import TemplateTagExtension
+    from essaybook.mdext.wordpress import WordPressShortcodeExtension
 
     md = markdown.Markdown(
         extensions=[footnotes.FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
@@ -81,7 +82,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
                     TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
                     HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension(),
-                    TildeDefinitionExtension()],
+                    TildeDefinitionExtension(), WordPressShortcodeExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

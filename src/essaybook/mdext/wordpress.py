@@ -1,0 +1,114 @@
+"""WordPress shortcodes, as exports of WordPress posts to Markdown leave them: ``[caption]…[/caption]`` around an
+image, ``[code]`` and ``[sourcecode]`` around code, ``[embed]``, ``[video]``, ``[youtube]`` and their kin around
+a media address, ``[gallery ids="…"]``. They are WordPress's to run, not Markdown, and never reach a reader:
+
+- a captioned image becomes a figure with that caption (the image's ``alt`` stays its alternative text);
+- code becomes a fenced code block in its language;
+- a media shortcode becomes its address, a link on a line of its own (a book cannot play a video, but its
+  reader can find it);
+- a gallery, which names images by WordPress's own numbers, is left out.
+
+What is left out or turned into its address is named in one ``template-tags`` warning per file. Only
+WordPress's and Jetpack's own shortcode names are read: any other text in square brackets is the author's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from essaybook.mdext import context, outside_code
+
+_ARG = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|([^\s\]]+))""")
+_CODE = re.compile(r"^[ \t]*\[(code|sourcecode)\b([^\]]*)\][ \t]*\n?(.*?)\n?[ \t]*\[/\1\][ \t]*$",
+                   re.MULTILINE | re.DOTALL)
+_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL)
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_LINKED = re.compile(r"</?a\b[^>]*>", re.IGNORECASE)
+_MEDIA_NAMES = ("embed", "video", "audio", "youtube", "vimeo", "soundcloud", "spotify", "tweet", "instagram",
+                "wpvideo", "googlemaps", "playlist", "dailymotion", "ted")
+_DROPPED_NAMES = ("gallery", "contact-form", "contact-field", "wpforms", "jetpack_subscription_form", "wp_ad")
+_MEDIA = re.compile(rf"\[({'|'.join(_MEDIA_NAMES)})\b([^\]]*)\](?:(.*?)\[/\1\])?", re.DOTALL)
+_DROPPED = re.compile(rf"\[({'|'.join(_DROPPED_NAMES)})\b[^\]]*\](?:.*?\[/\1\])?", re.DOTALL)
+_ADDRESS = re.compile(r"https?://[^\s\"'<>\]]+")
+
+
+def _args(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): next(g for g in m.group(2, 3, 4) if g is not None) for m in _ARG.finditer(text)}
+
+
+def _code(m: re.Match[str]) -> str:
+    args = _args(m.group(2))
+    language = args.get("lang") or args.get("language") or ""
+    body = m.group(3)
+    fence = "```" if "```" not in body else "~~~~"
+    language = re.sub(r"[^\w+-]", "", language)
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def _figure(m: re.Match[str]) -> str:
+    """The image and its caption: the text beside the image, or the older ``caption="…"`` argument."""
+    args, inner = _args(m.group(2)), m.group(3)
+    img = _IMG.search(inner)
+    image = _MD_IMAGE.search(inner)
+    if img is None and image is None:
+        return inner  # no image inside: the words stay
+    rest = _LINKED.sub("", (_IMG if img is not None else _MD_IMAGE).sub("", inner, count=1))
+    caption = " ".join((args.get("caption") or rest).split())
+    if img is not None:
+        figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""  # HTML as WordPress wrote it
+        return f"\n\n<figure>{img.group(0)}{figcaption}</figure>\n\n"
+    alt = image.group(1)
+    attrs = f'{{alt="{alt}"}}' if alt and alt != caption else ""
+    return f"\n\n![{caption}]({image.group(2)}){attrs}\n\n"
+
+
+class ShortcodeCodePreprocessor(Preprocessor):
+    """Before fenced code (25): ``[code lang="python"]…[/code]`` is a fence, so that its text is code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "[code" not in text and "[sourcecode" not in text:
+            return lines
+        return _CODE.sub(_code, text).split("\n")
+
+
+class ShortcodePreprocessor(Preprocessor):
+    """After fenced code is stashed: captions, media and galleries, outside inline code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "[" not in text or "]" not in text:
+            return lines
+        found: dict[str, str] = {}
+
+        def media(m: re.Match[str]) -> str:
+            found.setdefault(f"[{m.group(1)}]", m.group(0))
+            address = _ADDRESS.search(m.group(3) or "") or _ADDRESS.search(m.group(2))
+            return f"\n\n<{address.group(0)}>\n\n" if address else ""
+
+        def dropped(m: re.Match[str]) -> str:
+            found.setdefault(f"[{m.group(1)}]", m.group(0))
+            return ""
+
+        def all_shortcodes(chunk: str) -> str:
+            chunk = _CAPTION.sub(_figure, chunk)
+            chunk = _MEDIA.sub(media, chunk)
+            return _DROPPED.sub(dropped, chunk)
+
+        text = outside_code(re.compile(r"[\s\S]+"), text, lambda m: all_shortcodes(m.group(0)))
+        if found:
+            context(self.md).report(
+                "template-tags", f"WordPress shortcodes are not run by essaybook: {', '.join(found)} "
+                "(a media address is kept as a link, a gallery left out); write the text or image they stood for",
+                needle=next(iter(found.values())))
+        return text.split("\n")
+
+
+class WordPressShortcodeExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(ShortcodeCodePreprocessor(md), "eb-wordpress-code", 28.5)
+        md.preprocessors.register(ShortcodePreprocessor(md), "eb-wordpress-shortcodes", 24.6)

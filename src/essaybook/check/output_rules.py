@@ -116,6 +116,7 @@ def _pdf_findings(pdf: Path, name: str, lang: str) -> list[Finding]:
     text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)
     pages = text.split("\f")[:-1]
     for number, page_text in enumerate(pages, start=1):
-        if not re.search(rf"(^|\n)\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):
+        # The folio ends its line; pdftotext may run a code line's last dashes into it ("--42 / 131").
+        if not re.search(rf"(^|\n|[^\d\s])\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):
             out.append(finding("pdf-folio", f"page {number} has no folio '{number} / {len(pages)}'"))
     return out

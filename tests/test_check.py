@@ -228,3 +228,12 @@ def test_outputs_report_words_the_pdf_lost_as_errors(tmp_path: Path) -> None:
                                              "footnotes-and-tables.pdf")
     missing = [f for f in crossed if f.rule == "pdf-words-missing"]
     assert missing and all(f.severity == "error" and f.message.startswith("page ") for f in missing)
+
+
+def test_a_folio_is_found_where_pdftotext_runs_a_code_line_into_it() -> None:
+    from essaybook.check.output_rules import has_folio
+
+    assert has_folio("text\n--42 / 131\n", 42, 131)  # pandoc's manual, page 42: a YAML block's last '---'
+    assert has_folio("text\n\n42 / 131\n", 42, 131)
+    assert not has_folio("text\n142 / 131\n", 42, 131)
+    assert not has_folio("see 42 / 131 pages\n", 42, 131)

@@ -116,7 +116,12 @@ def _pdf_findings(pdf: Path, name: str, lang: str) -> list[Finding]:
     text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)
     pages = text.split("\f")[:-1]
     for number, page_text in enumerate(pages, start=1):
-        # The folio ends its line; pdftotext may run a code line's last dashes into it ("--42 / 131").
-        if not re.search(rf"(^|\n|[^\d\s])\s*{number}\s*/\s*{len(pages)}\s*(\n|$)", page_text):
+        if not has_folio(page_text, number, len(pages)):
             out.append(finding("pdf-folio", f"page {number} has no folio '{number} / {len(pages)}'"))
     return out
+
+
+def has_folio(page_text: str, number: int, total: int) -> bool:
+    """"n / N" ends a line of the page's text. pdftotext may run a code line's last dashes into it
+    ("--42 / 131"), but never another number ("142 / 131" is not page 42's)."""
+    return re.search(rf"(^|\n|[^\d\s])\s*{number}\s*/\s*{total}\s*(\n|$)", page_text) is not None

@@ -64,8 +64,11 @@ class BlockMathPreprocessor(Preprocessor):
             if (m.group(1) == "$$") != (m.group(3) == "$$"):
                 return m.group(0)
             rendered = _render(self.md, m.group(2), True, m.group(0).strip())
+            indent = m.group(0)[:len(m.group(0)) - len(m.group(0).lstrip(" \t"))]
             if not isinstance(rendered, str):
                 return "\n```tex\n" + m.group(2).strip() + "\n```\n"
+            if indent:  # inside a list item or a note: raw HTML cannot open there, a placeholder can
+                return "\n" + indent + self.md.htmlStash.store(f'<div class="math-display">{rendered}</div>') + "\n"
             return f'\n<div class="math-display">{rendered}</div>\n'
 
         return _BLOCK.sub(block, text).split("\n")

@@ -3,6 +3,7 @@ attributes (``.underline`` and ``.mark`` as pandoc reads them)."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
@@ -13,8 +14,15 @@ from essaybook.mdext.divs import attributes
 _SPAN = r"\[(?![\^@!])((?:[^\[\]\\]|\\.|\[[^\[\]]*\])+)\]\{([^{}\n]+)\}"
 
 
+# pandoc's attributes, every word of them: #id, .class, key=value (quoted or not), or "-" (unnumbered). Anything
+# else in the braces means the brackets were the author's text: "\cite[22-23]{smith.1899}" keeps every word.
+_ATTRIBUTES = re.compile(r"""\s*(?:(?:[#.][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s"']+)|-)\s*)+""")
+
+
 class SpanProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # type: ignore[override]
+        if not _ATTRIBUTES.fullmatch(m.group(2)):
+            return None, None, None
         attrs = attributes("{" + m.group(2) + "}")
         classes = attrs.get("class", "").split()
         tag = "span"

@@ -18,7 +18,7 @@ from pdf_reading import flowing_words, fonts, page_texts
 # What each tool means as markup: none of it may reach a reader as text.
 MARKUP = ("[[", "]]", "%%", "{%", "%}", "{{", "}}", "{#", ":::", "$$", "^[", "[@", "[!", "{:", "~~", "==", "^^",
           "\\(", "\\[", "[ ]", "[x]", "<!--", "+++", "{.", "| ", "+--", "+==", "Table:", "-----",
-          "[caption", "[/caption]", "[embed", "[gallery")
+          "[caption", "[/caption]", "[embed", "[gallery", "{=", "(@", "clearpage")
 
 
 @pytest.fixture(scope="session")

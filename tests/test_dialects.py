@@ -246,3 +246,11 @@ def test_wordpress_shortcodes_are_named_in_one_warning(tmp_path: Path) -> None:
     [warning] = [w for w in doc.warnings if w.rule == "template-tags"]
     assert warning.line == 8 and "[embed], [gallery]" in warning.message
     assert "https://youtu.be/abc" in "".join(doc.body.itertext()) and "[" not in "".join(doc.body.itertext())
+
+
+def test_markup_for_other_formats_is_left_out_with_one_warning(tmp_path: Path) -> None:
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nText.\n\n```{=latex}\n\\newpage\n```\n\n"
+                           "A `\\LaTeX`{=latex} word and `x`{=typst}.\n")
+    [warning] = [w for w in doc.warnings if w.rule == "raw-format-dropped"]
+    assert warning.line == 8 and "{=latex}, {=typst}" in warning.message
+    assert "newpage" not in "".join(doc.body.itertext())

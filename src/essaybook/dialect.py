@@ -67,6 +67,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
     from essaybook.mdext.pandoc_tables import PandocTableExtension
+    from essaybook.mdext.raw_formats import RawFormatExtension
     from essaybook.mdext.spans import SpanExtension
     from essaybook.mdext.tasks import TaskListExtension
     from essaybook.mdext.templates import TemplateTagExtension
@@ -82,7 +83,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
                     TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
                     HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension(),
-                    TildeDefinitionExtension(), WordPressShortcodeExtension()],
+                    TildeDefinitionExtension(), WordPressShortcodeExtension(), RawFormatExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

@@ -24,6 +24,8 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import code_escape
 
+from essaybook.mdext import outside_code
+
 # A list item's marker: bullets, "1." and "1)", and pandoc's fancy markers: "(1)", "#.", "a.", "(b)", "iv.", "IV)".
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)]|\(\d{1,9}\)|#[.)]|\(#\)|[a-zA-Z][.)]|\([a-zA-Z]\)"
                    r"|[ivxlcdm]{2,8}[.)]|\([ivxlcdm]{2,8}\)|[IVXLCDM]{2,8}[.)]|\([IVXLCDM]{2,8}\))( +|$)(.*)$")
@@ -287,8 +289,40 @@ def _in_container(line: str) -> str:
 _NOT_PARAGRAPH = re.compile(r"^(#|\||\+[-=:]|```|~~~|<|\x02|\[\^[^\]]+\]:|:[ \t]|[!?]{3}|///|[-*_=]{3,}$)")
 
 
+_EXAMPLE = re.compile(r"^( {0,3})\(@([\w-]*)\)( +\S)")
+_EXAMPLE_REFERENCE = re.compile(r"\(@([\w-]+)\)")
+
+
+class ExampleListPreprocessor(Preprocessor):
+    """pandoc's example lists: ``(@)`` and ``(@good)`` items are numbered on through the whole essay, and
+    ``(@good)`` in the text is that item's number, "(2)". Each item is written with its number, ``2.``, as pandoc's
+    HTML numbers it; a later example list starts where the last one stopped."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("(@" in line for line in lines):
+            return lines
+        labels: dict[str, int] = {}
+        out, count = [], 0
+        for line in lines:
+            m = _EXAMPLE.match(line)
+            if m:
+                count += 1
+                if m.group(2):
+                    labels.setdefault(m.group(2), count)
+                line = f"{m.group(1)}{count}.{line[m.end(2) + 1:]}"
+            out.append(line)
+        if not labels:
+            return out
+
+        def reference(m: re.Match[str]) -> str:
+            return f"({labels[m.group(1)]})" if m.group(1) in labels else m.group(0)
+
+        return [outside_code(_EXAMPLE_REFERENCE, line, reference) for line in out]
+
+
 class ListIndentExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code is stashed (25), so code is never re-indented; before block parsing.
+        md.preprocessors.register(ExampleListPreprocessor(md), "eb-example-lists", 24.92)
         md.preprocessors.register(ListIndentPreprocessor(md), "eb-list-indent", 24.9)
         md.treeprocessors.register(FancyListTypes(md), "eb-fancy-lists", 19)  # after inline (20)

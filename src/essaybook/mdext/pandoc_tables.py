@@ -247,8 +247,8 @@ class DashTableProcessor(BlockProcessor):
         groups: list[list[str]] = [rows_start] if rows_start else []
         taken = 1
         while not (groups and groups[-1] and _DASHED.match(groups[-1][-1])):
-            if taken >= len(blocks) or (groups and not groups[-1] and taken > 1):
-                return None, 0
+            if taken >= len(blocks):
+                return None, 0  # no dashed line closes it: not a table
             lines = blocks[taken].split("\n")
             if lines and _DASHED.match(lines[0]) and len(lines) == 1:
                 groups.append(lines)

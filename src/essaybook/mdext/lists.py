@@ -215,7 +215,7 @@ class FancyListTypes(Treeprocessor):
     rule: Python-Markdown would run "a." items on from "i." ones as one list)."""
 
     def run(self, root: etree.Element) -> None:
-        parents = {child: parent for parent in root.iter() for child in parent}
+        parents: dict[etree.Element, etree.Element] = {}  # made on the first split: most essays have none
         for ol in list(root.iter("ol")):
             runs: list[tuple[str | None, int, list[etree.Element]]] = []
             for li in list(ol):
@@ -232,8 +232,11 @@ class FancyListTypes(Treeprocessor):
                 continue
             if runs[0][0] is not None and runs[0][0][0] != "1":
                 ol.set("type", runs[0][0][0])
-            parent = parents.get(ol)
-            at = list(parent).index(ol) if parent is not None else 0
+            if len(runs) == 1:
+                continue
+            parents = parents or {child: parent for parent in root.iter() for child in parent}
+            parent = parents[ol]  # root is the document's <div>, so every list has one
+            at, last = list(parent).index(ol), ol
             for offset, (kind, number, items) in enumerate(runs[1:], start=1):
                 split = etree.Element("ol", {"type": kind[0]} if kind is not None and kind[0] != "1" else {})
                 if number != 1:
@@ -241,9 +244,9 @@ class FancyListTypes(Treeprocessor):
                 for li in items:
                     ol.remove(li)
                     split.append(li)
-                if parent is not None:
-                    split.tail, ol.tail = ol.tail, "\n"
-                    parent.insert(at + offset, split)
+                split.tail, last.tail = last.tail, "\n"  # what followed the list follows its last part
+                parent.insert(at + offset, split)
+                parents[split], last = parent, split
         for el in root.iter():
             for name in ("text", "tail"):
                 value = getattr(el, name)

@@ -114,6 +114,8 @@ class HeadingReferences(Treeprocessor):
 
 class HeadingReferenceResolver(Treeprocessor):
     def run(self, root: etree.Element) -> None:
+        if not any(href.startswith(f"#{_MARK}-") for href, _title in self.md.references.values()):
+            return  # HeadingReferences added none: no mark, no link to one
         ids = {el.attrib.pop(_MARK): el.get("id") for el in root.iter() if _MARK in el.attrib}
         for parent in list(root.iter()):
             for a in [c for c in parent if c.tag == "a" and c.get("href", "").startswith(f"#{_MARK}-")]:

@@ -218,16 +218,16 @@ class _Stream:
     where each word starts."""
 
     def __init__(self, words: list[PdfWord]) -> None:
-        self.words = [w for w in words if norm(w.text)]
-        parts, self.starts, offset = [], [], 0
-        for w in self.words:
-            n = norm(w.text)
+        normed = [(w, norm(w.text)) for w in words]
+        self.words = [w for w, n in normed if n]
+        self.parts = [n for _w, n in normed if n]  # each word as compared
+        self.starts, offset = [], 0
+        for n in self.parts:
             self.starts.append(offset)
-            parts.append(n)
             offset += len(n)
-        self.text = "".join(parts)
+        self.text = "".join(self.parts)
         self.start_set = set(self.starts)
-        self._tokens = _aligned(self.words, parts)
+        self._tokens = _aligned(self.words, self.parts)
 
     def find(self, word: str, pos: int, limit: int) -> int:
         """The first place at or after ``pos`` (and at most ``limit`` characters on) where a PDF word starts
@@ -245,8 +245,7 @@ class _Stream:
         for i in range(first, len(self.words)):
             if self.starts[i] - pos > _NEAR:
                 break
-            w = self.words[i]
-            head = norm(w.text)
+            w, head = self.words[i], self.parts[i]
             if not w.text.endswith(_HYPHENS) or not word.startswith(head) or head == word:
                 continue
             tail = word[len(head):]
@@ -304,7 +303,7 @@ class _Stream:
         for k in range(lo, hi):
             if not (k and _raised_after(self.words[k - 1], self.words[k])):
                 begins[len(text)] = k
-                text += norm(self.words[k].text)
+                text += self.parts[k]
         at = text.find(word)
         while at >= 0 and at not in begins:
             at = text.find(word, at + 1)

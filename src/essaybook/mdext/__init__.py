@@ -58,6 +58,14 @@ def context(md: Markdown) -> Context:
     return attached(md, "eb_context", Context)
 
 
+_ARGUMENT = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+
+
+def arguments(text: str) -> dict[str, str]:
+    """A shortcode's ``name="value"``, ``name='value'`` and ``name=value`` arguments (Hugo's, WordPress's)."""
+    return {m.group(1): next(g for g in m.group(2, 3, 4) if g is not None) for m in _ARGUMENT.finditer(text)}
+
+
 # Inline code spans, kept as they are by the preprocessors that rewrite text (fenced code is stashed by then).
 CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 

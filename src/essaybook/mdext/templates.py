@@ -13,13 +13,12 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import CODE_SPAN, context
+from essaybook.mdext import CODE_SPAN, arguments, context
 
 _HIGHLIGHT = re.compile(r"^[ \t]*(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
                         r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
                         re.MULTILINE | re.DOTALL)
 _FIGURE = re.compile(r"\{\{<\s*figure\s+([^>]*?)/?\s*>\}\}")
-_ARG = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _TAG = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|\{#[\s-][^\n]*?#\}", re.DOTALL)
 _TOKENS = re.compile(f"{CODE_SPAN.pattern}|{_TAG.pattern}", re.DOTALL)
 # A link whose whole address is a tag (Hugo's ``[map]({{< ref "maps.md" >}})``): its text stays, the link goes.
@@ -28,7 +27,7 @@ _NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
 
 
 def _figure(m: re.Match[str]) -> str:
-    args = {a.group(1): next(g for g in a.group(2, 3, 4) if g is not None) for a in _ARG.finditer(m.group(1))}
+    args = arguments(m.group(1))
     if "src" not in args:
         return m.group(0)
     caption = args.get("caption") or args.get("title") or ""

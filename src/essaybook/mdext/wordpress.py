@@ -19,9 +19,8 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import context, outside_code
+from essaybook.mdext import arguments, context, outside_code
 
-_ARG = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|([^\s\]]+))""")
 _CODE = re.compile(r"^[ \t]*\[(code|sourcecode)\b([^\]]*)\][ \t]*\n?(.*?)\n?[ \t]*\[/\1\][ \t]*$",
                    re.MULTILINE | re.DOTALL)
 _CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL)
@@ -37,7 +36,9 @@ _ADDRESS = re.compile(r"https?://[^\s\"'<>\]]+")
 
 
 def _args(text: str) -> dict[str, str]:
-    return {m.group(1).lower(): next(g for g in m.group(2, 3, 4) if g is not None) for m in _ARG.finditer(text)}
+    """A shortcode's arguments, by lower-case name (WordPress reads ``LANG=`` as ``lang=``). The text never holds
+    the closing ``]``: each pattern stops before it."""
+    return {name.lower(): value for name, value in arguments(text).items()}
 
 
 def _code(m: re.Match[str]) -> str:

@@ -76,11 +76,11 @@ def _runtime_imports(tree: ast.Module) -> list[str]:
 
 def test_weasyprint_is_first_imported_through_one_door() -> None:
     """Only weasy.py imports the ``weasyprint`` package itself (with the quick library lookup); pagination.py
-    may then take submodules of the already loaded package."""
+    and reference_pages.py (which weasy.py installs) may then take submodules of the already loaded package."""
     importers = sorted(p.name for p in SRC.rglob("*.py")
                        if any(m == "weasyprint" or m.startswith("weasyprint.")
                               for m in _runtime_imports(ast.parse(p.read_text(encoding="utf-8")))))
-    assert importers == ["pagination.py", "weasy.py"]
+    assert importers == ["pagination.py", "reference_pages.py", "weasy.py"]
 
 
 def test_the_quick_library_lookup_finds_what_ctypes_finds() -> None:
@@ -120,8 +120,10 @@ def test_kept_page_references_write_the_same_bytes() -> None:
 
 
 def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Path) -> None:
-    """weasy.resolve_page_references_once makes each page that cites another page's number one time less
-    and changes nothing on the page: the same PDF as WeasyPrint's own bookkeeping."""
+    """weasy.resolve_page_references_once and reference_pages spare the pages that cite another page's number
+    their second and third making, and change nothing on the page: the same PDF as WeasyPrint's own
+    bookkeeping, which makes each citing page three times."""
+    from weasyprint import layout
     from weasyprint.css import targets
     from weasyprint.layout import page as pages
 
@@ -144,25 +146,57 @@ def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Pa
 
     collector = targets.TargetCollector
     mended = (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
-              collector.collect_missing_counters)
+              collector.collect_missing_counters, layout.make_all_pages)
     cached = targets.CounterLookupItem.cached_page_counter_values
-    assert getattr(mended[0], "mended", False)
+    assert getattr(mended[0], "mended", False) and getattr(mended[-1], "essaybook", False)
     pages.remake_page = lambda *args, **kwargs: (made.append(1), remake(*args, **kwargs))[1]
     try:
         ours = lay_out()
         (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
-         collector.collect_missing_counters) = (f.weasyprints for f in mended)
+         collector.collect_missing_counters, layout.make_all_pages) = (f.weasyprints for f in mended)
         del targets.CounterLookupItem.cached_page_counter_values
         theirs = lay_out()
     finally:
         pages.remake_page = remake
         (targets.anchor_name_from_token, collector.lookup_target, collector.cache_target_page_counters,
-         collector.collect_missing_counters) = mended
+         collector.collect_missing_counters, layout.make_all_pages) = mended
         targets.CounterLookupItem.cached_page_counter_values = cached
     page_count = len(pdf.render_handout(page, doc, paper="a5").document.pages)
     assert page_count >= 5 and ours[1] == theirs[1]
     citing = 3  # the first page, the page of Part 3, the last page
-    assert (ours[0], theirs[0]) == (page_count + citing, page_count + 2 * citing)
+    assert (ours[0], theirs[0]) == (page_count, page_count + 2 * citing)
+
+
+def test_a_wrong_guess_of_a_page_number_costs_a_page_make_never_a_wrong_number(tmp_path: Path) -> None:
+    """reference_pages shows a guess while a target is still to be laid out, and keeps a citing page only if
+    the real number fits where the guess was: a guess with the wrong number of digits makes the page again."""
+    from weasyprint.layout import page as pages
+
+    from essaybook import pdf, reference_pages
+    from essaybook.build import load
+    from essaybook.xhtml import render_page
+
+    from conftest import cross_reference_essay
+
+    doc = load(cross_reference_essay(tmp_path / "refs"))
+    page = render_page(doc)
+    made: list[int] = []
+
+    def lay_out() -> tuple[int, int, bytes]:
+        made.clear()
+        document = pdf.render_handout(page, doc, paper="a5").document
+        return len(made), len(document.pages), document.write_pdf(pdf_variant="pdf/ua-1")
+
+    remake, estimate = pages.remake_page, reference_pages.estimate
+    pages.remake_page = lambda *args, **kwargs: (made.append(1), remake(*args, **kwargs))[1]
+    try:
+        right = lay_out()
+        reference_pages.estimate = lambda made, ahead, per_page: 100 + made
+        wrong = lay_out()
+    finally:
+        pages.remake_page, reference_pages.estimate = remake, estimate
+    assert wrong[2] == right[2]
+    assert right[0] == right[1] and wrong[0] > wrong[1]
 
 
 def test_streams_deflated_at_the_default_level_inflate_to_the_same_bytes() -> None:

@@ -33,6 +33,8 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 
+from essaybook import reference_pages
+
 # The same C-library ABI names as ctypes.util's own ldconfig lookup.
 _ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
         "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}
@@ -275,5 +277,6 @@ else:
 keep_page_references()
 resolve_page_references_once()
 compress_at_zlib_default()
+reference_pages.install()
 
 __all__ = ["at_work", "compress_at_zlib_default", "keep_page_references", "resolve_page_references_once", "weasyprint"]

@@ -330,6 +330,18 @@ def test_labels_are_in_the_books_language(books: dict[str, dict[str, Path]], nam
     assert labels.label(lang, "notes") in pdf_text
 
 
+@pytest.mark.parametrize("name", ["greek-essay", "russian-essay", "japanese-essay", "chinese-simplified-essay"])
+def test_a_link_prints_its_page_in_the_books_words(books: dict[str, dict[str, Path]], name: str) -> None:
+    """"(p. 2)" is English: a Greek handout says "(σ. 2)", a Chinese one "（第2页）" (labels.json)."""
+    lang = LANGS[name]
+    before, after = labels.label(lang, "page_before"), labels.label(lang, "page_after")
+    text = subprocess.run(["pdftotext", str(books[name]["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    shown = re.findall(re.escape(before.strip()) + r"\s*(\d+)\s*" + re.escape(after.strip()), text)
+    assert shown and all(int(n) >= 1 for n in shown), (before, after)
+    assert "(p.\u00a0" not in text and "(p. " not in text
+
+
 def test_traditional_chinese_gets_traditional_labels() -> None:
     for tag in ("zh-TW", "zh-HK", "zh-Hant", "zh-Hant-TW"):
         assert (labels.label(tag, "contents"), labels.label(tag, "notes")) == ("目錄", "筆記"), tag

@@ -243,10 +243,12 @@ def _columns_of(line: str) -> int:
 
 def _print_link_addresses(essay: etree._Element, lang: str) -> None:
     """External links get a superscript letter and an entry in a "Links" list at the end of the essay; a link
-    whose text is already its address is left alone. Links to places in the essay print the place's page."""
+    whose text is already its address is left alone. Links to places in the essay print the place's page, in
+    the essay's words ("(p. 14)", "(S. 14)", "（第14页）"): print.css reads them from the link."""
     ids = {el.get("id") for el in essay.iter() if el.get("id")}
     entries: list[tuple[str, etree._Element]] = []
     seen: dict[str, str] = {}
+    page_words = {"data-page-before": label(lang, "page_before"), "data-page-after": label(lang, "page_after")}
     for a in list(essay.iter(x("a"))):
         href = a.get("href") or ""
         if a.get(EPUB_TYPE) == "noteref" or "backlink" in (a.get("class") or ""):
@@ -254,6 +256,8 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         if href.startswith("#"):
             if href[1:] in ids:
                 a.set("class", ((a.get("class") or "") + " internal").strip())
+                for name, words in page_words.items():
+                    a.set(name, words)
             continue
         if not re.match(r"(?i)^(https?|mailto):", href) or _in_title_block(a):
             continue

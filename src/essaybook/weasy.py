@@ -2,10 +2,10 @@
 
 Five costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
-more for a page reference (``resolve_page_references_once``), and the one more time left
-(``reference_pages``: a guessed number first, the real digits put in place after), and pydyf's slowest
-compression (``compress_at_zlib_default``). A fifth, Python's own, is for the callers to avoid: ``at_work`` holds the cycle
-collector off while WeasyPrint lays out or writes.
+more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
+a guessed number first, the real digits put in place after), and pydyf's slowest compression
+(``compress_at_zlib_default``). A sixth, Python's own, is for the callers to avoid: ``at_work`` holds the
+cycle collector off while WeasyPrint lays out or writes.
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per
 platform). Each name that is not a file on this system goes to ``ctypes.util.find_library``, which on Linux

@@ -34,6 +34,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from essaybook.labels import label
+from essaybook.model import XML_NS
+
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _ENLARGE = 400.0  # points added on every side of each page, so that text past the edge is read too
@@ -67,6 +70,8 @@ class EpubText:
     calls: dict[str, int] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     rtl: bool = False  # the book reads right to left (dir="rtl" on its documents)
+    ids: set[str] = field(default_factory=set)  # every id in the book's documents
+    lang: str = "en"  # the language of the document being read
 
 
 @dataclass(frozen=True)
@@ -76,15 +81,18 @@ class Problem:
 
 
 def norm(word: str) -> str:
-    """A word as compared: letters, marks and digits only, case folded. A word of a script whose glyphs are
-    reordered when drawn (right-to-left letters, Indic vowel signs) is compared as the sorted bag of its letters
-    without marks: read back from a PDF, its characters come in the drawing's order, not the spelling's."""
-    word = unicodedata.normalize("NFKC", word).casefold()
+    """A word as compared: letters, marks and digits only, case folded, every digit as 0 (the handout prints
+    the page of each link to a place in the essay, which the e-book reads as "(p. 0)"; a word is lost or not,
+    whatever its digits). A word of a script whose glyphs are reordered when drawn (right-to-left letters,
+    Indic vowel signs) is compared as the sorted bag of its letters without marks: read back from a PDF, its
+    characters come in the drawing's order, not the spelling's."""
+    word = _DIGITS.sub("0", unicodedata.normalize("NFKC", word).casefold())
     if _REORDERED.search(word):
         return "".join(sorted(c for c in word if unicodedata.category(c)[0] in "LN"))
     return "".join(c for c in word if unicodedata.category(c)[0] in "LNM")
 
 
+_DIGITS = re.compile(r"\d")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 # Right-to-left scripts and the Indic ones (Devanagari to Sinhala, Thai to Myanmar), whose drawing order differs.
 _REORDERED = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u109f\ufb1d-\ufdff\ufe70-\ufeff]")
@@ -173,10 +181,12 @@ def epub_text(epub: Path) -> EpubText:
             if item.get("media-type") == "application/xhtml+xml":
                 docs.append(z.read(base + item.get("href")))
     text = EpubText()
-    for data in docs:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    roots = [etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True)) for data in docs]
+    text.ids = {el.get("id") for root in roots for el in root.iter() if el.get("id")}
+    for root in roots:
         body = root.find(f"{XHTML}body")
         text.rtl = text.rtl or root.get("dir") == "rtl"
+        text.lang = root.get(f"{{{XML_NS}}}lang") or root.get("lang") or "en"
         if body is not None:
             _read(body, text, None)
     text.body = [w for w in "".join(text.body).split() if norm(w)]
@@ -207,7 +217,16 @@ def _read(el: etree._Element, text: EpubText, note: str | None) -> None:
     for child in el:
         _read(child, text, note)
         sink.append(child.tail or "")
+    if tag == "a" and "backlink" not in classes and _internal(el.get("href") or "", text.ids):
+        # The handout prints the target's page after the link, as print_moves words it.
+        sink.append(label(text.lang, "page_before") + "0" + label(text.lang, "page_after"))
     sink.append(gap)
+
+
+def _internal(href: str, ids: set[str]) -> bool:
+    """A link to a place in the book (in this document or another of its documents)."""
+    document, _, fragment = href.partition("#")
+    return bool(fragment) and ":" not in document and fragment in ids
 
 
 # --- comparing -----------------------------------------------------------------------------------------------

@@ -138,8 +138,23 @@ class _Stopped(BaseException):
     """Ctrl-C or the parent's ``close``: unwinds the call, so a PDF being written removes its temporary file."""
 
 
+_working = False  # the child is running its call (before: warming up or waiting, with nothing to clean up)
+
+
 def _stop(signum: int, frame: object) -> None:
+    if not _working:
+        os._exit(1)  # nothing written yet: end now, before any library code can print the interruption
     raise _Stopped
+
+
+def _quiet_when_stopped(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """An unraisable-exception hook that says nothing of the stop: where the signal lands in a finalizer or a
+    library's callback, Python would print its traceback under the parent's one-line error."""
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, _Stopped):
+            hook(unraisable)
+
+    return quiet
 
 
 def _die_with_parent(parent: int) -> None:
@@ -158,6 +173,7 @@ def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: 
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored (nohup, a background job): stays so
         signal.signal(signal.SIGINT, _stop)  # Ctrl-C reaches both processes: the parent reports it
     signal.signal(signal.SIGTERM, _stop)
+    sys.unraisablehook = _quiet_when_stopped(sys.unraisablehook)
     signal.pthread_sigmask(signal.SIG_SETMASK, held)
     # This process lays one handout out and ends: the cycle collector would only walk WeasyPrint's objects
     # again and again, and they all live until the PDF is written (weasy.at_work).
@@ -170,6 +186,8 @@ def _serve(to_child: int, from_child: int, warm_up: Callable[[], None], parent: 
                 fn, args = pickle.load(pipe)
         except (EOFError, OSError, pickle.UnpicklingError):
             return  # not needed after all
+        global _working
+        _working = True
         try:
             reply = ("returned", fn(*args))
         except Exception as exc:  # everything goes back to the parent, which decides

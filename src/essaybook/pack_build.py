@@ -29,7 +29,7 @@ from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Asset, Collection, Document, Part, x
 from essaybook.pack import Pack, load_pack
 from essaybook.rules import Diagnostic
-from essaybook.xhtml import render_page, serialize
+from essaybook.xhtml import render_page
 
 QR_URL = "file:///essaybook/generated/qr-{prefix}svg"
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
@@ -283,7 +283,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
                         extra_ruled_pages: int = 0, duplex: bool = False) -> pdf.Handout:
     """ONE layout of the whole pack, with pdf.py's print moves and its repair of notes pushed off their page."""
     pdf.require_faces()
-    from essaybook.weasy import at_work, weasyprint
+    from essaybook.weasy import at_work, html_document, weasyprint
 
     size = pdf.PAPERS[paper]
     parts, css, assets, generated = print_setup(book, paper, duplex)
@@ -296,8 +296,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
             _prepare_pack_print(page, book, parts, size, forced, extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-                html = weasyprint.HTML(string=serialize(page).decode("utf-8"), base_url=pdf.BASE_URL,
-                                       url_fetcher=fetcher)
+                html = html_document(page.getroot(), pdf.BASE_URL, fetcher)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:
                 raise EssaybookError(f"refused to read {exc} (from an essay or a stylesheet); keep every resource "

@@ -83,7 +83,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
     from essaybook.pagination import page_breaks
-    from essaybook.weasy import at_work, weasyprint
+    from essaybook.weasy import at_work, html_document, weasyprint
 
     page = etree.ElementTree(etree.fromstring(xhtml))
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
@@ -96,7 +96,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
                 if el.get("id") in forced:
                     el.set("class", (el.get("class", "") + " page-break-before").strip())
             stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-            html = weasyprint.HTML(string=serialize(tree).decode("utf-8"), base_url=pdf.BASE_URL, url_fetcher=fetcher)
+            html = html_document(tree.getroot(), pdf.BASE_URL, fetcher)
             document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             block = pdf._block_to_push(document)
             if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:

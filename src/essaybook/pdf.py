@@ -36,7 +36,6 @@ from essaybook.print_moves import print_moves
 from essaybook.rules import Diagnostic
 from essaybook.styles import read_css, user_stylesheet
 from essaybook.trees import remove_keeping_tail
-from essaybook.xhtml import serialize
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,7 +71,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
     ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
-    from essaybook.weasy import at_work, weasyprint  # ~0.6 s of Pango and HarfBuzz: only when a PDF is wanted
+    from essaybook.weasy import at_work, html_document, weasyprint  # ~0.6 s of Pango and HarfBuzz: only for a PDF
 
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
@@ -86,8 +85,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
-                html = weasyprint.HTML(string=serialize(printed).decode("utf-8"), base_url=BASE_URL,
-                                       url_fetcher=fetcher)
+                html = html_document(printed.getroot(), BASE_URL, fetcher)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
                 raise SourceError(f"refused to read {exc} (from the essay or a stylesheet); keep every resource "

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes.util
+import functools
 import gc
 import os
 import re
@@ -33,6 +34,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from xml.etree import ElementTree
 
 from essaybook import reference_pages
 
@@ -270,6 +272,84 @@ class _PagesAside(dict):
         return equal if equal is NotImplemented else not equal
 
 
+# --- the page as WeasyPrint's HTML, without parsing it again ------------------------------------------------
+
+_FOREIGN = frozenset({"http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML"})
+_PREFIXES = {"http://www.w3.org/XML/1998/namespace": "xml", "http://www.idpf.org/2007/ops": "epub"}
+_XLINK, _XMLNS = "http://www.w3.org/1999/xlink", "http://www.w3.org/2000/xmlns/"
+
+
+def html_document(root: object, base_url: str, url_fetcher: object) -> object:
+    """WeasyPrint's ``HTML`` for essaybook's page, made from its tree instead of from its text.
+
+    ``HTML(string=…)`` parses the text with tinyhtml5, a pure-Python HTML5 parser: 1.5 s for pandoc's manual,
+    a tenth of its layout, to rebuild a tree essaybook already holds. The tree is translated here into the one
+    tinyhtml5 makes of the page (HTML elements without a namespace, SVG and MathML in theirs, ``xml:lang`` and
+    ``epub:type`` as plain attribute names, the newline after ``<pre>`` dropped): ``tests/test_architecture.py``
+    compares the two for every test book. It also keeps what the XHTML means where an HTML parser reads it
+    otherwise: an empty ``<span id="…"/>`` stays empty instead of taking in the rest of its paragraph.
+    Falls back to parsing the text if WeasyPrint's ``HTML`` no longer has the shape this was written against."""
+    from lxml import etree
+
+    if not _html_has_known_shape():
+        return weasyprint.HTML(string=etree.tostring(root, encoding="unicode"), base_url=base_url,
+                               url_fetcher=url_fetcher)
+    import cssselect2
+
+    document = weasyprint.HTML.__new__(weasyprint.HTML)
+    document.base_url, document.url_fetcher, document.media_type = base_url, url_fetcher, "print"
+    document.wrapper_element = cssselect2.ElementWrapper.from_html_root(as_parsed(root), content_language=None)
+    document.etree_element = document.wrapper_element.etree_element
+    return document
+
+
+@functools.cache
+def _html_has_known_shape() -> bool:
+    fields = {"base_url", "etree_element", "media_type", "url_fetcher", "wrapper_element"}
+    return set(vars(weasyprint.HTML(string="<p></p>"))) == fields
+
+
+def as_parsed(root: object) -> ElementTree.Element:
+    """The ``xml.etree`` tree tinyhtml5 makes of ``root`` serialized (empty elements written out in full)."""
+    from lxml import etree
+
+    def element(el: etree._Element, parent_nsmap: dict) -> ElementTree.Element:
+        name = etree.QName(el)
+        foreign = name.namespace in _FOREIGN
+        tag = el.tag if foreign else name.localname
+        attrib = {}
+        for prefix, uri in el.nsmap.items():
+            if parent_nsmap.get(prefix) != uri:
+                declared = prefix or "xmlns"
+                attrib[f"{{{_XMLNS}}}{declared}" if foreign else
+                       ("xmlns" if prefix is None else f"xmlns:{prefix}")] = uri
+        for key, value in el.attrib.items():
+            if key[0] == "{":
+                uri, local = key[1:].split("}")
+                if not (foreign and uri == _XLINK):
+                    key = f"{_PREFIXES.get(uri, uri)}:{local}"
+            attrib[key] = value
+        new = ElementTree.Element(tag, attrib)
+        text = el.text
+        if text and tag in ("pre", "textarea", "listing") and text.startswith("\n"):
+            text = text[1:]  # the HTML parser drops the newline that opens these
+        new.text, last = text, None
+        for child in el:
+            if not isinstance(child.tag, str):  # a comment or processing instruction: its tail stays
+                if child.tail:
+                    if last is None:
+                        new.text = (new.text or "") + child.tail
+                    else:
+                        last.tail = (last.tail or "") + child.tail
+                continue
+            last = element(child, el.nsmap)
+            last.tail = child.tail
+            new.append(last)
+        return new
+
+    return element(root, {})
+
+
 if "weasyprint" in sys.modules:
     import weasyprint
 else:
@@ -280,4 +360,5 @@ resolve_page_references_once()
 compress_at_zlib_default()
 reference_pages.install()
 
-__all__ = ["at_work", "compress_at_zlib_default", "keep_page_references", "resolve_page_references_once", "weasyprint"]
+__all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "html_document", "keep_page_references",
+           "resolve_page_references_once", "weasyprint"]

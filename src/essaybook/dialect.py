@@ -46,7 +46,6 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         attr_list,
         def_list,
         fenced_code,
-        footnotes,
         md_in_html,
         sane_lists,
         smarty,
@@ -59,6 +58,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.citations import CitationExtension
     from essaybook.mdext.definitions import TildeDefinitionExtension
     from essaybook.mdext.divs import FencedDivExtension
+    from essaybook.mdext.footnote_numbers import NumberedFootnotes
     from essaybook.mdext.headings import HeadingExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
@@ -74,7 +74,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.wordpress import WordPressShortcodeExtension
 
     md = markdown.Markdown(
-        extensions=[footnotes.FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
+        extensions=[NumberedFootnotes(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
                     attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
                     fenced_code.FencedCodeExtension(), md_in_html.MarkdownInHtmlExtension(),
                     smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),

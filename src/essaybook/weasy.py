@@ -1,11 +1,12 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Five costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+Six costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
 more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
-a guessed number first, the real digits put in place after), and pydyf's slowest compression
-(``compress_at_zlib_default``). A sixth, Python's own, is for the callers to avoid: ``at_work`` holds the
-cycle collector off while WeasyPrint lays out or writes.
+a guessed number first, the real digits put in place after), pydyf's slowest compression
+(``compress_at_zlib_default``), and a second parse of the page (``html_document`` hands WeasyPrint its tree).
+A seventh, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
+WeasyPrint lays out or writes.
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per
 platform). Each name that is not a file on this system goes to ``ctypes.util.find_library``, which on Linux

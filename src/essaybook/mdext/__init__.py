@@ -44,6 +44,12 @@ class Context:
         if diagnostic not in self.diagnostics:
             self.diagnostics.append(diagnostic)
 
+    def report_found(self, rule: str, message: str, found: dict[str, str]) -> None:
+        """One report for constructs of one kind (``found``: each name, and the text it was first met as), at
+        the line of the first: what a preprocessor that rewrites them all says once."""
+        if found:
+            self.report(rule, message, needle=next(iter(found.values())))
+
 
 def attached(md: Markdown, name: str, make: Callable[[], T]) -> T:
     """State an extension keeps for one conversion, on the Markdown instance that runs it (made on first use)."""

@@ -40,11 +40,9 @@ class RawFormatPreprocessor(Preprocessor):
             return ""
 
         text = _SPAN.sub(span, _BLOCK.sub(block, text))
-        if dropped:
-            context(self.md).report(
-                "raw-format-dropped", f"markup for other formats ({', '.join(f'{{={f}}}' for f in dropped)}) is for "
-                "pandoc's writers of those formats and is left out of the book; write text, or {=html}, for it",
-                needle=next(iter(dropped.values())))
+        context(self.md).report_found(
+            "raw-format-dropped", f"markup for other formats ({', '.join(f'{{={f}}}' for f in dropped)}) is for "
+            "pandoc's writers of those formats and is left out of the book; write text, or {=html}, for it", dropped)
         return text.split("\n")
 
 

@@ -93,11 +93,9 @@ class TemplateTagPreprocessor(Preprocessor):
                 continue
             found.setdefault(name, token)
         out.append(text[last:])
-        if found:
-            ctx = context(self.md)
-            names = ", ".join(found)
-            ctx.report("template-tags", f"template tags are not run by essaybook and were left out: {names}; "
-                       "write the text, link or image they stood for", needle=next(iter(found.values())))
+        context(self.md).report_found(
+            "template-tags", f"template tags are not run by essaybook and were left out: {', '.join(found)}; "
+            "write the text, link or image they stood for", found)
         return "".join(out).split("\n")
 
 

@@ -101,11 +101,9 @@ class ShortcodePreprocessor(Preprocessor):
             return _DROPPED.sub(dropped, chunk)
 
         text = outside_code(re.compile(r"[\s\S]+"), text, lambda m: all_shortcodes(m.group(0)))
-        if found:
-            context(self.md).report(
-                "template-tags", f"WordPress shortcodes are not run by essaybook: {', '.join(found)} "
-                "(a media address is kept as a link, a gallery left out); write the text or image they stood for",
-                needle=next(iter(found.values())))
+        context(self.md).report_found(
+            "template-tags", f"WordPress shortcodes are not run by essaybook: {', '.join(found)} "
+            "(a media address is kept as a link, a gallery left out); write the text or image they stood for", found)
         return text.split("\n")
 
 

@@ -120,6 +120,7 @@ class _Guesses:
             children = getattr(box, "children", None)
             if children:
                 stack.extend(reversed(children))
+        self.unplaced = dict.fromkeys(self.citing)  # the targets some reference to which is still to be laid out
         self.shown: dict[str, int | str] = {}  # what each target's references show: a guess, or "known"
         self.reached = 0  # the furthest offset of an element laid out so far
 
@@ -129,12 +130,14 @@ class _Guesses:
             for anchor in page_maker[made - 1][-1].get("anchors", ()):
                 self.reached = max(self.reached, self.offset.get(anchor, 0))
         per_page = self.reached / made if made and self.reached >= _FIRST_GUESS_CHARS else _FIRST_GUESS_CHARS
-        for anchor, items in self.citing.items():
+        for anchor in list(self.unplaced):
             target = self.collector.target_lookup_items.get(anchor)
             if target is None or target.state != "up-to-date":
+                del self.unplaced[anchor]
                 continue
-            waiting = [item for item in items if item.page_maker_index is None]
-            if not waiting:
+            waiting = [item for item in self.citing[anchor] if item.page_maker_index is None]
+            if not waiting:  # every reference to it laid out: nothing left to guess for, on any later page
+                del self.unplaced[anchor]
                 continue
             if target.page_maker_index is not None:  # laid out: its real number, before the citing page is made
                 if self.shown.get(anchor) != "known":

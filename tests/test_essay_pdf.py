@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build
 from pdf_reading import document_language, flowing_words, fonts, page_size_mm, page_texts, structure_tags
 from test_essay_epub import seed_essay_words
 
@@ -26,6 +27,21 @@ def test_fonts_are_the_book_faces_embedded_and_subset(essay_pdfs: dict[str, Path
     assert all(re.match(r"/[A-Z]{6}\+", name) for name, _ in used), "fonts are subset"
     assert any("Charis" in name for name, _ in used)
     assert not any("DejaVu" in name for name, _ in used), "no silent fallback to the system's face"
+
+
+def test_the_marks_the_stylesheet_draws_come_from_the_book_face(tmp_path: Path) -> None:
+    """Nested bullets and the section break are drawn in Charis: the user agent's white bullet and square and an
+    asterism are not in it, and fontconfig filled them from the CJK face (full-width, and a 26 MB font read)."""
+    essay = tmp_path / "marks.md"
+    essay.write_text("---\ntitle: Marks\nlang: en\n---\n\nBefore.\n\n- one\n    - two\n        - three\n\n"
+                     "1. numbered\n    - under a number\n\n* * *\n\nAfter.\n", encoding="utf-8")
+    out = tmp_path / "marks.pdf"
+    assert build(["pdf", str(essay), "-o", str(out), "-q"]) == 0
+    used = [name for name, _ in fonts(out)]
+    assert used and all("Charis" in name for name in used), used
+    text = "".join(page_texts(out))
+    for mark in ("\u2022 one", "\u2013 two", "\u2023 three", "\u2013 under", "*"):
+        assert mark in text, mark
 
 
 @pytest.mark.parametrize("paper", PAPERS)

@@ -30,17 +30,19 @@ def test_fonts_are_the_book_faces_embedded_and_subset(essay_pdfs: dict[str, Path
 
 
 def test_the_marks_the_stylesheet_draws_come_from_the_book_face(tmp_path: Path) -> None:
-    """Nested bullets and the section break are drawn in Charis: the user agent's white bullet and square and an
-    asterism are not in it, and fontconfig filled them from the CJK face (full-width, and a 26 MB font read)."""
+    """Nested bullets and the section break are drawn in Charis, and signs Charis lacks (∈, →) in DejaVu Serif:
+    the user agent's white bullet and square, an asterism and such signs came from the CJK face (full-width,
+    and a 26 MB font read for them)."""
     essay = tmp_path / "marks.md"
-    essay.write_text("---\ntitle: Marks\nlang: en\n---\n\nBefore.\n\n- one\n    - two\n        - three\n\n"
-                     "1. numbered\n    - under a number\n\n* * *\n\nAfter.\n", encoding="utf-8")
+    essay.write_text("---\ntitle: Marks\nlang: en\n---\n\nBefore: x \u2208 A \u2192 B.\n\n"
+                     "- one\n    - two\n        - three\n\n1. numbered\n    - under a number\n\n* * *\n\nAfter.\n",
+                     encoding="utf-8")
     out = tmp_path / "marks.pdf"
     assert build(["pdf", str(essay), "-o", str(out), "-q"]) == 0
     used = [name for name, _ in fonts(out)]
-    assert used and all("Charis" in name for name in used), used
+    assert used and all("Charis" in name or "DejaVu-Serif" in name for name in used), used
     text = "".join(page_texts(out))
-    for mark in ("\u2022 one", "\u2013 two", "\u2023 three", "\u2013 under", "*"):
+    for mark in ("\u2208 A \u2192 B", "\u2022 one", "\u2013 two", "\u2023 three", "\u2013 under", "*"):
         assert mark in text, mark
 
 

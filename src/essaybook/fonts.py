@@ -33,6 +33,9 @@ class Face:
 TEXT = Face("Charis SIL", "fonts-sil-charis", "body text")
 CJK = Face("Noto Serif CJK SC", "fonts-noto-cjk", "Chinese, Japanese and Korean text")
 MONO = Face("DejaVu Sans Mono", "fonts-dejavu-core", "code")
+# Symbols and mathematical signs the text faces lack (∈, →, ◦): a serif drawn at text width, where the next face
+# in line, Noto Serif CJK, draws many of them full-width and would be read in whole (26 MB) for one sign.
+SYMBOLS = Face("DejaVu Serif", "fonts-dejavu-core", "symbols the text faces lack")
 # Each script's face, chosen beside Charis on the page: Gentium is Charis's Greek-complete sibling (Book
 # weight, to match Charis's colour); Noto Naskh Arabic is the size of Charis at the same point size (SIL's
 # Scheherazade needs ~1.4 times the size, which CSS fallback cannot give one face only); Noto Serif
@@ -42,7 +45,7 @@ ARABIC = Face("Noto Naskh Arabic", "fonts-noto-core", "Arabic text")
 HEBREW = Face("Noto Serif Hebrew", "fonts-noto-core", "Hebrew text")
 DEVANAGARI = Face("Noto Serif Devanagari", "fonts-noto-core", "Devanagari text")
 EMOJI = Face("Noto Color Emoji", "fonts-noto-color-emoji", "emoji")
-BOOK_FACES = (TEXT, CJK, MONO)
+BOOK_FACES = (TEXT, CJK, MONO, SYMBOLS)
 
 # (script, first code point, last code point, face): what each face is asked for.
 _RANGES: tuple[tuple[str, int, int, Face], ...] = (

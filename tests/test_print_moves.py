@@ -49,29 +49,31 @@ def test_table_steps_down_and_goes_landscape_when_too_wide() -> None:
     assert [t.getparent().get("class") for t in tables] == ["essay", "essay", "landscape"]
 
 
-def test_code_lines_and_wbr_after_slashes() -> None:
+def test_code_that_fits_stays_text_and_wbr_after_slashes() -> None:
     tree = page('<pre><code>one\n\ntwo\n</code></pre><table><tr><td><a href="https://e.org/a/b">'
                 'https://e.org/a/b</a></td></tr></table>')
     print_moves.print_moves(tree, "en", A4.text_width_em)
-    lines = [s.text for s in tree.iter(x("span")) if s.get("class") == "code-line"]
-    assert lines == ["one", "\u200b", "two"]
+    code = next(tree.iter(x("code")))
+    assert code.text == "one\n\ntwo" and not len(code) and not code.getparent().get("class")
     a = next(tree.iter(x("a")))
     assert "".join(a.itertext()) == "https://e.org/a/b" and len(a.findall(x("wbr"))) == 3  # after "//", "e.org/", "a/"
 
 
-def test_only_code_lines_that_may_wrap_carry_the_continuation_mark() -> None:
+def test_only_code_lines_that_may_wrap_become_blocks_of_their_own() -> None:
     long, wide = "x = 1  # " + "a" * 80, "\t\t\t\t\t\t\t\t\t\t漢字"
-    tree = page(f"<pre><code>short\n{long}\n{wide}</code></pre>"
+    tree = page(f"<pre><code>\nshort\n\nshort\n{long}\n{wide}\n\nend</code></pre>"
                 f"<table><tr><td><pre>short</pre></td></tr></table>")
     print_moves.print_moves(tree, "en", A4.text_width_em)
-    marks = [(s.text, s.get("class")) for s in tree.iter(x("span"))]
-    assert marks == [("short", "code-line"), (long, "code-line may-wrap"), (wide, "code-line may-wrap"),
-                     ("short", "code-line may-wrap")]  # a table cell's width is not known before layout
+    spans = [(s.text, s.get("class")) for s in tree.iter(x("span"))]
+    assert spans == [("\u200b\nshort\n\nshort", "code-run"), (long, "code-line"), (wide, "code-line"),
+                     ("\u200b\nend", "code-run"),
+                     ("short", "code-line")]  # a table cell's width is not known before layout
 
 
 def test_every_code_line_that_wraps_on_paper_carries_the_mark(tmp_path: Path) -> None:
-    """Laid out on the narrowest paper, at every length around the estimate and nested three deep, no code
-    line that took two lines is without its continuation mark, and most short ones are spared it."""
+    """Laid out on the narrowest paper, at every length around the estimate and nested three deep, no line
+    left as plain text wraps (so none needs the hanging indent and the mark it would lack), some of the lines
+    set as blocks do, and most short ones are spared a block."""
     from essaybook import pdf
     from essaybook.build import load
     from essaybook.weasy import weasyprint
@@ -85,17 +87,17 @@ def test_every_code_line_that_wraps_on_paper_carries_the_mark(tmp_path: Path) ->
                      + nested + "\n", encoding="utf-8")
     doc = load(essay)
     handout = pdf.render_handout(render_page(doc), doc, paper="a5")
-    wrapped, unmarked = [], 0
+    taken: dict[object, int] = {}
     for box in (b for page in handout.document.pages for b in page._page_box.descendants()):
         classes = (box.element.get("class") or "").split() if box.element is not None else []
-        if "code-line" in classes and box.element_tag == "span" and not box.element_tag.endswith("::before"):
-            lines_taken = sum(isinstance(c, weasyprint.formatting_structure.boxes.LineBox) for c in box.children)
-            if lines_taken > 1:
-                wrapped.append("may-wrap" in classes)
-            elif "may-wrap" not in classes:
-                unmarked += 1
-    assert wrapped and all(wrapped), wrapped
-    assert unmarked >= 20
+        if {"code-line", "code-run"} & set(classes) and isinstance(box, weasyprint.formatting_structure.boxes.BlockBox):
+            lines_here = sum(isinstance(c, weasyprint.formatting_structure.boxes.LineBox) for c in box.children)
+            taken[box.element] = taken.get(box.element, 0) + lines_here
+    runs = {el: n for el, n in taken.items() if "code-run" in el.get("class")}
+    blocks = {el: n for el, n in taken.items() if "code-line" in el.get("class")}
+    assert runs and all(n == el.text.count("\n") + 1 for el, n in runs.items()), runs
+    assert any(n > 1 for n in blocks.values()), blocks
+    assert sum(n for n in runs.values()) >= 12  # of the 60 lines, 16 surely fit
 
 
 def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:

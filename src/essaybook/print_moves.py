@@ -7,8 +7,9 @@ Why each move exists:
 - Tables: a spreadsheet pasted as Markdown can be wider than the text block. Its type steps down by column count,
   and a table still too wide for the portrait text block (estimated from its longest words, see ``_table_width``)
   goes on a landscape page of its own, rather than off the edge of the sheet.
-- Code: every source line becomes its own block with a hanging indent, so a line that must wrap continues
-  indented under itself, with a faint arrow in the indent (``print.css``), and never leaves the text block.
+- Code: a source line that may be too long for the text block becomes its own block with a hanging indent, so
+  if it wraps it continues indented under itself, with a hairline in the indent (``print.css``), and never
+  leaves the text block; the lines that surely fit stay plain text.
 - Lists: WeasyPrint 70 ignores ``start``, ``reversed`` and ``type`` on ``<ol>`` (it numbers 1, 2, 3): the
   numbers are written out as the EPUB's reader would show them.
 - Inline pictures: an SVG with only a ``viewBox`` has no size, and WeasyPrint draws it as wide as the text block;
@@ -19,6 +20,7 @@ Why each move exists:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -200,21 +202,31 @@ NESTING_EM = 3.0  # what a quotation (1.5em each side) or a list level (1.8em) t
 
 
 def _code_lines(root: etree._Element, text_width_em: float) -> None:
-    """Each line of a plain code block becomes ``<span class="code-line">``: print.css hangs its continuation
-    lines, and marks them on the lines that may be long enough to wrap (``may-wrap``). The mark is a background
-    drawn in every line's box that has it, a PDF object each (a thousand on pandoc's manual: a second of the
-    write and 50 MB), so it is left off the lines too short to wrap in the narrowest place the block can be."""
+    """A plain code block's lines that may be too long for the narrowest place the block can be each become
+    ``<span class="code-line">``, which print.css sets with a hanging indent and the continuation mark; the
+    lines between them that surely fit stay plain text, one ``<span class="code-run">`` per run, and a block
+    whose every line fits stays as it is. A block for every line cost pandoc's manual 1,441 boxes and their
+    styles (32 MB at the peak and their layout) for 253 lines that may wrap; each mark is a background, a PDF
+    object each, so a line that fits carries none."""
     for pre in root.iter(x("pre")):
         holder = pre[0] if len(pre) == 1 and pre[0].tag == x("code") and not (pre.text or "").strip() else pre
         if len(holder) or not holder.text:
             continue  # markup inside the code (an author's own spans): it wraps, unmarked
         columns = _code_columns(pre, text_width_em)
         lines = holder.text.rstrip("\n").split("\n")
+        wraps = [columns is None or _columns_of(line) > columns for line in lines]
+        if not any(wraps):
+            holder.text = "\n".join(lines)
+            continue
         holder.text = None
-        for line in lines:
-            wraps = columns is None or _columns_of(line) > columns
-            etree.SubElement(holder, x("span"), {"class": "code-line may-wrap" if wraps else "code-line"}
-                             ).text = line or "\u200b"
+        for may_wrap, group in itertools.groupby(zip(lines, wraps, strict=True), key=lambda pair: pair[1]):
+            if may_wrap:
+                for line, _ in group:
+                    etree.SubElement(holder, x("span"), {"class": "code-line"}).text = line or "\u200b"
+            else:  # an empty line at a run's edge would take no height: it keeps a zero-width space
+                run = [line for line, _ in group]
+                run[0], run[-1] = run[0] or "\u200b", run[-1] or "\u200b"
+                etree.SubElement(holder, x("span"), {"class": "code-run"}).text = "\n".join(run)
         pre.set("class", ((pre.get("class") or "") + " code-lines").strip())
 
 

@@ -45,7 +45,6 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         admonition,
         attr_list,
         def_list,
-        fenced_code,
         md_in_html,
         sane_lists,
         smarty,
@@ -58,6 +57,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.citations import CitationExtension
     from essaybook.mdext.definitions import TildeDefinitionExtension
     from essaybook.mdext.divs import FencedDivExtension
+    from essaybook.mdext.fences import FenceExtension
     from essaybook.mdext.footnote_numbers import NumberedFootnotes
     from essaybook.mdext.headings import HeadingExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
@@ -76,7 +76,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=[NumberedFootnotes(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
                     attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
-                    fenced_code.FencedCodeExtension(), md_in_html.MarkdownInHtmlExtension(),
+                    FenceExtension(), md_in_html.MarkdownInHtmlExtension(),
                     smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),
                     sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), *_block_extensions(source),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),

@@ -119,6 +119,9 @@ class ListIndentPreprocessor(Preprocessor):
         return out
 
     def _stash(self, code: list[str]) -> list[str]:
+        fences = self.md.parser.blockprocessors["code"] if "code" in self.md.parser.blockprocessors else None  # noqa: SIM401
+        if hasattr(fences, "revert_greedy_fences"):  # a fence shown inside indented code was read as one: undone
+            code = fences.revert_greedy_fences("\n".join(code)).split("\n")
         trailing = 0
         while code and not code[-1].strip():
             code.pop()

@@ -116,6 +116,8 @@ CASES = {
     "code is not prose": (
         "\nText with `the the`, `word ,` and `\"x` in code.\n\n```\nx = \"the the\" , y\n```\n\n"
         "    indented \"code\" , the the\n", []),
+    "a link is found at its line, not in code fenced in a list item above it": (
+        "\n- Example:\n\n  ~~~\n  [down](#nowhere)\n  ~~~\n\n[down](#nowhere)\n", [(12, "link-broken")]),
     "code and links leave no gap before punctuation": (
         "\nRecorded as `T`, counted. See [the site](https://example.org), then.\n", []),
     "ellipses and grammatical doubles": (

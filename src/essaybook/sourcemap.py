@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, HTML_RE
 
+from essaybook.mdext import fenced_blocks
 from essaybook.source import Source
 
 _LINK = re.compile(r"(!?\[)[^\]\n]*(?:\n[^\]\n]*)*?(\]\((?:[^()\n]|\([^()\n]*\))*\))")
@@ -25,10 +26,6 @@ _ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][\w-]|[\w-]+=)[^}\n]*\}")
 _CREDIT_VALUE = re.compile(r"""\bcredit=(["'])(.*?)\1""")
 _CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG = re.compile(f"{HTML_RE}|{AUTOLINK_RE}|{AUTOMAIL_RE}", re.DOTALL)
-# A fence's opening line, under any quotation markers, indentation and list markers (mdext.fences reads fences
-# there too); the closing line is the same character, at least as many times, alone on its line.
-_FENCE_OPEN = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?P<fence>`{3,}(?=[^`\n]*$)|~{3,})")
-_FENCE_LEAD = re.compile(r"^(?:[ \t]*>)*[ \t]*")
 _LIST_OR_NOTE = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)]|\[\^[^\]\n]*\]:)(?:[ \t]|$)")
 
 
@@ -109,7 +106,7 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
 def mask_code(body: str) -> str:
     """Blank fenced and indented code blocks and code spans (an indented block under a list item or a
     footnote is its continuation, not code), and HTML comments."""
-    spans = _fenced_blocks(body)
+    spans = fenced_blocks(body)
     offset, blank_before, in_code, container = 0, True, False, False
     for line in body.split("\n"):
         indented = line.startswith(("    ", "\t"))
@@ -125,38 +122,6 @@ def mask_code(body: str) -> str:
     spans = [m.span() for m in _CODE_SPAN.finditer(masked) if "\n\n" not in m.group()]
     spans += [m.span() for m in re.finditer(r"<!--.*?-->", masked, re.DOTALL)]
     return blank(masked, spans)
-
-
-def _fenced_blocks(body: str) -> list[tuple[int, int]]:
-    """Where each closed fence runs, opening line to closing line (an unclosed fence is text, as the parser
-    reads it). The lines that could close a fence are listed first, and each kind of fence (its character and
-    length) reads that list only forwards: a file of unclosed fences costs one pass, not one per fence."""
-    lines = body.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
-    for index, line in enumerate(lines):
-        rest = line[_FENCE_LEAD.match(line).end():].rstrip()
-        if len(rest) >= 3 and rest[0] in closers and not rest.strip(rest[0]):
-            closers[rest[0]].append((index, len(rest)))
-    read: dict[tuple[str, int], int] = {}  # how far down its closers each kind of fence has looked
-    spans: list[tuple[int, int]] = []
-    index = 0
-    while index < len(lines):
-        opener = _FENCE_OPEN.match(lines[index])
-        if opener:
-            kind = (opener["fence"][0], len(opener["fence"]))
-            candidates, at = closers[kind[0]], read.get(kind, 0)
-            while at < len(candidates) and (candidates[at][0] <= index or candidates[at][1] < kind[1]):
-                at += 1
-            read[kind] = at
-            if at < len(candidates):
-                end = candidates[at][0]
-                spans.append((starts[index], starts[end] + len(lines[end])))
-                index = end
-        index += 1
-    return spans
 
 
 def mask_markup(code: str) -> str:

@@ -78,10 +78,65 @@ CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 
 def outside_code(pattern: re.Pattern[str], text: str, replace) -> str:
     """``pattern.sub(replace, text)`` everywhere but inside inline code spans."""
+    return _rewrite_outside_spans(text, lambda chunk: pattern.sub(replace, chunk))
+
+
+# A fence's opening line, under any quotation markers, indentation and list markers (mdext.fences reads fences
+# there too); the closing line is the same character, at least as many times, alone on its line.
+_FENCE_OPEN = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?P<fence>`{3,}(?=[^`\n]*$)|~{3,})")
+_FENCE_LEAD = re.compile(r"^(?:[ \t]*>)*[ \t]*")
+
+
+def fenced_blocks(body: str) -> list[tuple[int, int]]:
+    """Where each closed fence runs, opening line to closing line, at the top level, in a list item or in a
+    quotation, as ``mdext.fences`` reads them (an unclosed fence is text). The lines that could close a fence
+    are listed first, and each kind of fence (its character and length) reads that list only forwards: a file
+    of unclosed fences costs one pass, not one per fence."""
+    lines = body.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
+    for index, line in enumerate(lines):
+        rest = line[_FENCE_LEAD.match(line).end():].rstrip()
+        if len(rest) >= 3 and rest[0] in closers and not rest.strip(rest[0]):
+            closers[rest[0]].append((index, len(rest)))
+    read: dict[tuple[str, int], int] = {}  # how far down its closers each kind of fence has looked
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(lines):
+        opener = _FENCE_OPEN.match(lines[index])
+        if opener:
+            kind = (opener["fence"][0], len(opener["fence"]))
+            candidates, at = closers[kind[0]], read.get(kind, 0)
+            while at < len(candidates) and (candidates[at][0] <= index or candidates[at][1] < kind[1]):
+                at += 1
+            read[kind] = at
+            if at < len(candidates):
+                end = candidates[at][0]
+                spans.append((starts[index], starts[end] + len(lines[end])))
+                index = end
+        index += 1
+    return spans
+
+def outside_fences(text: str, rewrite: Callable[[str], str], *, inline_code: bool = False) -> str:
+    """``rewrite`` applied to the text between fenced code blocks (and, with ``inline_code``, inline code
+    spans), which stay as written: for the rewriters that run before fences are stashed, so that a post showing
+    a shortcode or a template tag in code shows it, as the author wrote it."""
+    out, last = [], 0
+    for start, end in fenced_blocks(text):
+        out.append(_rewrite_outside_spans(text[last:start], rewrite) if inline_code else rewrite(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(_rewrite_outside_spans(text[last:], rewrite) if inline_code else rewrite(text[last:]))
+    return "".join(out)
+
+
+def _rewrite_outside_spans(text: str, rewrite: Callable[[str], str]) -> str:
     out, last = [], 0
     for m in CODE_SPAN.finditer(text):
-        out.append(pattern.sub(replace, text[last:m.start()]))
+        out.append(rewrite(text[last:m.start()]))
         out.append(m.group(0))
         last = m.end()
-    out.append(pattern.sub(replace, text[last:]))
+    out.append(rewrite(text[last:]))
     return "".join(out)

@@ -21,7 +21,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from essaybook.mdext import CODE_SPAN, context
+from essaybook.mdext import CODE_SPAN, context, outside_fences
 from essaybook.mdext.headings import words
 
 _COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
@@ -91,7 +91,7 @@ class NoteEmbedPreprocessor(Preprocessor):
             note = _NOTE_EMBED.sub(lambda n: f"*{n.group(1).strip()}*", note)  # one level only
             return "\n" + note.strip("\n") + "\n"
 
-        return _NOTE_EMBED.sub(embed, text).split("\n")
+        return outside_fences(text, lambda chunk: _NOTE_EMBED.sub(embed, chunk), inline_code=True).split("\n")
 
 
 class EmbedProcessor(InlineProcessor):

@@ -13,7 +13,7 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import CODE_SPAN, arguments, context
+from essaybook.mdext import CODE_SPAN, arguments, context, outside_fences
 
 _HIGHLIGHT = re.compile(r"^[ \t]*(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
                         r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
@@ -49,14 +49,16 @@ def _shown(tag: str) -> str:
 
 
 class TemplateCodePreprocessor(Preprocessor):
-    """Before fenced code (25): highlight tags become fences, figure shortcodes become images."""
+    """Before fenced code (25): highlight tags become fences, figure shortcodes become images; both stay as
+    written inside code, where a post about Jekyll or Hugo shows them."""
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
         if "{%" not in text and "{{" not in text:
             return lines
-        text = _HIGHLIGHT.sub(lambda m: f"```{m.group(1) or m.group(2)}\n{m.group(3)}\n```", text)
-        text = _FIGURE.sub(_figure, text)
+        text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(
+            lambda m: f"```{m.group(1) or m.group(2)}\n{m.group(3)}\n```", chunk))
+        text = outside_fences(text, lambda chunk: _FIGURE.sub(_figure, chunk), inline_code=True)
         return text.split("\n")
 
 

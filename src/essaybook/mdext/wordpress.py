@@ -19,7 +19,7 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import arguments, context, outside_code
+from essaybook.mdext import arguments, context, outside_code, outside_fences
 
 _CODE = re.compile(r"^[ \t]*\[(code|sourcecode)\b([^\]]*)\][ \t]*\n?(.*?)\n?[ \t]*\[/\1\][ \t]*$",
                    re.MULTILINE | re.DOTALL)
@@ -68,13 +68,14 @@ def _figure(m: re.Match[str]) -> str:
 
 
 class ShortcodeCodePreprocessor(Preprocessor):
-    """Before fenced code (25): ``[code lang="python"]…[/code]`` is a fence, so that its text is code."""
+    """Before fenced code (25): ``[code lang="python"]…[/code]`` is a fence, so that its text is code; inside a
+    fence it is the code's own text."""
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
         if "[code" not in text and "[sourcecode" not in text:
             return lines
-        return _CODE.sub(_code, text).split("\n")
+        return outside_fences(text, lambda chunk: _CODE.sub(_code, chunk)).split("\n")
 
 
 class ShortcodePreprocessor(Preprocessor):

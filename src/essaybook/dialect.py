@@ -57,6 +57,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.citations import CitationExtension
     from essaybook.mdext.definitions import TildeDefinitionExtension
     from essaybook.mdext.divs import FencedDivExtension
+    from essaybook.mdext.escapes import EscapeExtension
     from essaybook.mdext.fences import FenceExtension
     from essaybook.mdext.footnote_numbers import NumberedFootnotes
     from essaybook.mdext.headings import HeadingExtension
@@ -81,7 +82,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), *_block_extensions(source),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
-                    TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
+                    EscapeExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
                     HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension(),
                     TildeDefinitionExtension(), WordPressShortcodeExtension(), RawFormatExtension()],
         output_format="xhtml",

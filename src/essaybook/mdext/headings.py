@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
-from markdown import Extension, Markdown, inlinepatterns
+from markdown import Extension, Markdown, blockprocessors, inlinepatterns
 from markdown.treeprocessors import Treeprocessor
 
 from essaybook.mdext import context
@@ -176,8 +176,17 @@ class _ShortImageReference(_CodeLabels, inlinepatterns.ShortImageReferenceInline
     pass
 
 
+class _AtxHeadings(blockprocessors.HashHeaderProcessor):
+    """A heading's ``#`` run is followed by a space or ends the line, as CommonMark, pandoc and GitHub read
+    it: Python-Markdown's own reads ``#1 priority`` and an Obsidian line of tags (``#inbox #todo``) as
+    headings, which then stand in the contents and push every heading after them down a level."""
+
+    RE = re.compile(r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)")
+
+
 class HeadingExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
+        md.parser.blockprocessors.register(_AtxHeadings(md.parser), "hashheader", 70)
         md.treeprocessors.register(HeadingReferences(md), "eb-heading-references", 20.5)  # before inline (20)
         md.treeprocessors.register(TitleHeadingProcessor(md), "eb-title-heading", 5.5)
         md.treeprocessors.register(GithubIdsProcessor(md), "eb-github-ids", 4.9)

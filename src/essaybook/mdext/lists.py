@@ -292,7 +292,8 @@ def _in_container(line: str) -> str:
 
 # Lines that are not a paragraph's: headings, tables and line blocks, fences, raw HTML (and its stash), quotes'
 # markers alone, footnote and definition openers, admonitions, horizontal rules.
-_NOT_PARAGRAPH = re.compile(r"^(#|\||\+[-=:]|```|~~~|<|\x02|\[\^[^\]]+\]:|:[ \t]|[!?]{3}|///|[-*_=]{3,}$)")
+_NOT_PARAGRAPH = re.compile(r"^(#{1,6}(?:[ \t]|$)|\||\+[-=:]|```|~~~|<|\x02|\[\^[^\]]+\]:|:[ \t]|[!?]{3}|///"
+                            r"|[-*_=]{3,}$)")
 
 
 _EXAMPLE = re.compile(r"^( {0,3})\(@([\w-]*)\)( +\S)")

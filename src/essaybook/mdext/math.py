@@ -22,6 +22,10 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _INLINE = (r"(?<![\\$])\$\$(?P<d>[^$]+?)\$\$|\\\[(?P<b>.+?)\\\]|\\\((?P<p>.+?)\\\)"
            r"|(?<![\\$\w])\$(?![\s$])(?P<s>(?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?!\d)")
 _BLOCK = re.compile(r"^[ \t]*(\$\$|\\\[)[ \t]*\n?(.*?)\n?[ \t]*(\$\$|\\\])[ \t]*$", re.MULTILINE | re.DOTALL)
+# What TeX between \[ \] or \( \) on one line has and an escaped bracket does not: a command or an operator,
+# a lone variable, or digits in arithmetic. pandoc's own writer escapes brackets, so an essay converted by it says
+# "\[sic\]" and "\[1\]": those are brackets, as pandoc reads them.
+_TEX_SIGNS = re.compile(r"[\\^_={}+<>|]|^\s*[A-Za-z]\s*$|\d\s*[-*/]\s*\d")
 
 
 def tex_to_mathml(tex: str, display: bool) -> str:
@@ -49,6 +53,8 @@ class InlineMathProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # type: ignore[override]
         display = m.group("d") is not None or m.group("b") is not None
         tex = next(g for g in m.group("d", "b", "p", "s") if g is not None)
+        if (m.group("b") is not None or m.group("p") is not None) and not _TEX_SIGNS.search(tex):
+            return None, None, None  # an escaped bracket or parenthesis: 'escape' prints it
         return _render(self.md, tex, display, m.group(0)), m.start(0), m.end(0)
 
 
@@ -63,6 +69,8 @@ class BlockMathPreprocessor(Preprocessor):
         def block(m: re.Match[str]) -> str:
             if (m.group(1) == "$$") != (m.group(3) == "$$"):
                 return m.group(0)
+            if m.group(1) != "$$" and "\n" not in m.group(0).strip() and not _TEX_SIGNS.search(m.group(2)):
+                return m.group(0)  # "\[1\]" alone on its line: a bracketed number, as pandoc reads it
             rendered = _render(self.md, m.group(2), True, m.group(0).strip())
             indent = m.group(0)[:len(m.group(0)) - len(m.group(0).lstrip(" \t"))]
             if not isinstance(rendered, str):

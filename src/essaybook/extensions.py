@@ -33,6 +33,58 @@ class CaptionKeeper(Treeprocessor):
             img.set(CAPTION_ATTR, img.get("alt", ""))
 
 
+class CaptionNotes(Treeprocessor):
+    """A note called in an image's bracket text is called where the image stands in the text.
+
+    Python-Markdown keeps the bracket text as plain alt text, with the note's number run into it, and the note
+    itself left out; FigureMaker parses a figure's caption after the inline pass, too late for the notes. So,
+    before that pass, the calls leave the bracket text: a figure's caption moves beside its image, in a span
+    the pass parses in its place in the text, for FigureMaker to make the caption of; an image inside a line of
+    text is followed by its calls."""
+
+    def run(self, root: etree.Element) -> None:
+        image = self.md.inlinePatterns["image_link"]
+        for parent in list(root.iter()):
+            for index, el in reversed(list(enumerate(parent))):
+                text = el.text or ""
+                if "![" not in text or "[^" not in text or isinstance(text, util.AtomicString):
+                    continue
+                lone = text.strip()
+                if el.tag == "p" and not len(el) and lone.startswith("!["):
+                    label, end, found = image.getText(lone, 2)
+                    if found and _NOTE_CALL.search(label) and _ADDRESS_AND_ATTRIBUTES.fullmatch(lone, end):
+                        el.text = f"![{_NOTE_CALL.sub('', label)}]{lone[end:]}"
+                        source = etree.Element("span", {CAPTION_SOURCE: ""})
+                        source.text = label
+                        parent.insert(index + 1, source)
+                        continue
+                el.text = _calls_after_images(text, image)
+
+
+def _calls_after_images(text: str, image) -> str:
+    out, last = [], 0
+    for start in (m.start() for m in re.finditer(r"!\[", text)):
+        if start < last:
+            continue
+        label, end, found = image.getText(text, start + 2)
+        rest = _ADDRESS_AND_ATTRIBUTES.match(text, end) if found else None
+        if rest is None or not _NOTE_CALL.search(label):
+            continue
+        calls = "".join(m.group(0) for m in _NOTE_CALL.finditer(label))
+        address = text[end:rest.end()].rstrip()
+        spaces = text[end + len(address):rest.end()]
+        out.append(f"{text[last:start]}![{_NOTE_CALL.sub('', label)}]{address}{calls}{spaces}")
+        last = rest.end()
+    return "".join(out) + text[last:]
+
+
+_NOTE_CALL = re.compile(r"\[\^[^\]\n]+\]")
+# The rest of a lone image: its address and title in parentheses, and an attribute list.
+_ADDRESS_AND_ATTRIBUTES = re.compile(r"""\(\s*(?:<[^>\n]*>|[^\s()]*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)"""
+                                     r"[ \t]*(?:\{[^}\n]*\})?[ \t]*")
+CAPTION_SOURCE = "data-eb-caption-source"
+
+
 class FigureMaker(Treeprocessor):
     """An image alone in its paragraph is a figure: ``<figure><img/><figcaption>…</figcaption></figure>``.
 
@@ -46,10 +98,15 @@ class FigureMaker(Treeprocessor):
                 if p.tag == "p" and (img := _lone_image(p)) is not None]
         for parent, p, img in lone:
             index = list(parent).index(p)
+            after = parent[index + 1] if index + 1 < len(parent) else None
+            parsed = after if after is not None and after.get(CAPTION_SOURCE) is not None else None
+            if parsed is not None:
+                parent.remove(parsed)
             parent.remove(p)
-            parent.insert(index, self._figure(img, p.tail))
+            parent.insert(index, self._figure(img, p.tail, parsed))
 
-    def _figure(self, img: etree.Element, tail: str | None) -> etree.Element:
+    def _figure(self, img: etree.Element, tail: str | None, parsed: etree.Element | None) -> etree.Element:
+        """``parsed``: the caption, already parsed in its place by CaptionNotes."""
         figure = etree.Element("figure")
         figure.tail = tail
         caption = img.attrib.pop(CAPTION_ATTR, "").strip()
@@ -60,7 +117,7 @@ class FigureMaker(Treeprocessor):
         figure.append(img)
         if caption or credit:
             figcaption = etree.SubElement(figure, "figcaption")
-            if caption:
+            if caption and parsed is None:
                 text = etree.SubElement(figcaption, "span", {"class": "caption"})
                 text.text = caption
             if credit:
@@ -68,13 +125,26 @@ class FigureMaker(Treeprocessor):
                 span.text = credit
             # The caption and credit are Markdown too (*italic* titles, links): run the inline parser on them.
             self.md.treeprocessors["inline"].run(figcaption)
+            if caption and parsed is not None:
+                parsed.attrib.clear()
+                parsed.set("class", "caption")
+                parsed.tail = None
+                figcaption.insert(0, parsed)
             if caption and img.get("alt", "") in ("", caption):
-                # No {alt="…"} of its own: the caption's plain text serves, without its Markdown, and without
-                # the placeholders of any raw HTML in it (pasted back later, they would break the attribute).
-                text = _STASHED.sub("", "".join(figcaption[0].itertext()))
+                # No {alt="…"} of its own: the caption's plain text serves, without its Markdown, its note
+                # calls, or the placeholders of any raw HTML in it (pasted back later, they would break the
+                # attribute).
+                text = _STASHED.sub("", _plain_text(figcaption[0]))
                 img.set("alt", " ".join(text.split()))
         img.set("alt", img.get("alt", ""))
         return figure
+
+
+def _plain_text(el: etree.Element) -> str:
+    """The text of ``el`` without its note calls."""
+    if el.tag == "sup" and el.find("a[@class='footnote-ref']") is not None:
+        return el.tail or ""
+    return (el.text or "") + "".join(_plain_text(child) for child in el) + (el.tail or "")
 
 
 def _lone_image(p: etree.Element) -> etree.Element | None:
@@ -170,6 +240,7 @@ class BookExtension(Extension):
     """Register the book's Treeprocessors on a Markdown instance."""
 
     def extendMarkdown(self, md: Markdown) -> None:
+        md.treeprocessors.register(CaptionNotes(md), "eb-caption-notes", 20.6)  # before inline (20)
         md.treeprocessors.register(CaptionKeeper(md), "eb-caption-keeper", 8.5)
         md.treeprocessors.register(FigureMaker(md), "eb-figures", 7.5)
         md.treeprocessors.register(NoteSemantics(md), "eb-notes", 14)

@@ -68,6 +68,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
     from essaybook.mdext.pandoc_tables import PandocTableExtension
+    from essaybook.mdext.quotes import QuoteExtension
     from essaybook.mdext.raw_formats import RawFormatExtension
     from essaybook.mdext.spans import SpanExtension
     from essaybook.mdext.tasks import TaskListExtension
@@ -82,9 +83,10 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), *_block_extensions(source),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),
-                    EscapeExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(), CalloutExtension(),
-                    HeadingExtension(), MathExtension(), CitationExtension(), PandocTableExtension(),
-                    TildeDefinitionExtension(), WordPressShortcodeExtension(), RawFormatExtension()],
+                    EscapeExtension(), QuoteExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(),
+                    CalloutExtension(), HeadingExtension(), MathExtension(), CitationExtension(),
+                    PandocTableExtension(), TildeDefinitionExtension(), WordPressShortcodeExtension(),
+                    RawFormatExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

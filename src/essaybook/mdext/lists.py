@@ -38,11 +38,63 @@ _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 # block processors' regular expressions grow quadratic on the indentation. Refused at once, as the parser would.
 MAX_LIST_DEPTH = 24
 # Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
+_QUOTED = re.compile(r"^ {0,3}> ?")
+_NOTE_OPENER = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[ \t]?")
 _CONTAINER = re.compile(r"^ {0,3}(\[\^[^\]\n]+\]:|:[ \t]|[!?]{3}\+?[ \t]|///)")
 
 
 class ListIndentPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
+        return self._lists(self._inside_quotes(self._inside_notes(lines)))
+
+    def _inside_notes(self, lines: list[str]) -> list[str]:
+        """A footnote's text, its continuation lines without their four spaces, is nested by the same rule
+        (the footnotes extension parses it again apart from the page): a list in a note, nested by two."""
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            opener = _NOTE_OPENER.match(lines[index])
+            if not opener:
+                out.append(lines[index])
+                index += 1
+                continue
+            end = index + 1
+            while end < len(lines) and (not lines[end].strip() or lines[end].expandtabs(4).startswith("    ")):
+                end += 1
+            while end > index + 1 and not lines[end - 1].strip():
+                end -= 1  # the blank lines after the note are the page's
+            body = [lines[index][opener.end():]] + [line.expandtabs(4)[4:] for line in lines[index + 1:end]]
+            if any(_is_item(line) for line in body[1:]):
+                body = self.run(body)
+                out += [opener.group(0) + body[0]] + ["    " + line if line.strip() else "" for line in body[1:]]
+            else:
+                out += lines[index:end]
+            index = end
+        return out
+
+    def _inside_quotes(self, lines: list[str]) -> list[str]:
+        """A quotation's lines, without their ``>``, are nested by the same rule (Python-Markdown parses a
+        quotation's text again with its block parser, which no preprocessor sees): an Obsidian callout's list,
+        ``> - one`` then ``>   - two``, or a list right under a quoted line of text."""
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            if not _QUOTED.match(lines[index]):
+                out.append(lines[index])
+                index += 1
+                continue
+            end = index
+            while end < len(lines) and _QUOTED.match(lines[end]):
+                end += 1
+            inner = [_QUOTED.sub("", line, count=1) for line in lines[index:end]]
+            if any(_is_item(line) for line in inner):
+                out += ["> " + line if line.strip() else ">" for line in self.run(inner)]
+            else:
+                out += lines[index:end]
+            index = end
+        return out
+
+    def _lists(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         stack: list[int] = []  # the content column of each open item, outermost first
         kinds: list[tuple[int, str]] = []  # each open item's own column and its list's type
@@ -110,6 +162,9 @@ class ListIndentPreprocessor(Preprocessor):
                     del kinds[deepest:]
                     loose = loose or blank
                     extra = indent - stack[-1]
+                    if not blank and extra < 4 and expanded.lstrip(" ").startswith(">") and out \
+                            and not out[-1].lstrip(" ").startswith(">"):
+                        out.append("")  # a quotation right under the item's text starts there (CommonMark)
                     out.append(" " * (4 * deepest + extra) + expanded.lstrip(" "))
             else:
                 out.append(line)
@@ -132,6 +187,12 @@ class ListIndentPreprocessor(Preprocessor):
 
 _BULLETS = ("-", "*", "+")
 _ROMAN_VALUES = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1}
+
+
+def _is_item(line: str) -> bool:
+    """A list item's line, not code indented four spaces that starts like one."""
+    item = _ITEM.match(line.expandtabs(4))
+    return item is not None and len(item.group(1)) < 4
 
 
 def _fancy(marker: str) -> bool:

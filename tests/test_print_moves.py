@@ -49,6 +49,15 @@ def test_table_steps_down_and_goes_landscape_when_too_wide() -> None:
     assert [t.getparent().get("class") for t in tables] == ["essay", "essay", "landscape"]
 
 
+def test_a_heading_right_before_a_turned_table_turns_with_it() -> None:
+    row = "".join("<td>Grenadines and Saint Vincent</td>" for _ in range(12))
+    tree = page(f"<h2>Data</h2><table><tr>{row}</tr></table><h3>After</h3><p>Text.</p>")
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    holder = next(el for el in tree.iter(x("div")) if el.get("class") == "landscape")
+    assert [el.tag for el in holder] == [x("h2"), x("table")]
+    assert holder.getnext().tag == x("h3")
+
+
 def test_code_that_fits_stays_text_and_wbr_after_slashes() -> None:
     tree = page('<pre><code>one\n\ntwo\n</code></pre><table><tr><td><a href="https://e.org/a/b">'
                 'https://e.org/a/b</a></td></tr></table>')

@@ -33,6 +33,8 @@ _BLOCK_TAGS = {x(t) for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", 
                               "figure", "section", "aside", "header", "footer", "h1", "h2", "h3", "h4", "h5",
                               "h6", "hr", "address", "details", "summary")}
 
+_HEADINGS = {x(f"h{n}") for n in range(1, 7)}
+
 # The text block's width in ems of the body type, for each paper (pdf.PAPERS: width minus side margins, over the
 # base size), and on the landscape page. Kept here beside the estimate that uses them; pdf.py passes its own.
 CHAR_EM = 0.5  # a character of Charis SIL, on average, in ems
@@ -130,8 +132,11 @@ def _fit_tables(essay: etree._Element, text_width_em: float) -> None:
             table.set("class", " ".join(classes))
         if _table_width(table) * scale > text_width_em and _is_top_level(table, essay):
             holder = etree.Element(x("div"), {"class": "landscape"})
+            heading = table.getprevious()
             table.addprevious(holder)
             holder.tail, table.tail = table.tail, None
+            if heading is not None and heading.tag in _HEADINGS and not (heading.tail or "").strip():
+                holder.insert(0, heading)  # the table's heading turns with it, never left alone on the page before
             holder.append(table)
         for a in table.iter(x("a")):
             _break_after_slashes(a)

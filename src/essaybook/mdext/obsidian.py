@@ -16,7 +16,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 from urllib.parse import quote
 
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, util
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -94,12 +94,22 @@ class NoteEmbedPreprocessor(Preprocessor):
         return outside_fences(text, lambda chunk: _NOTE_EMBED.sub(embed, chunk), inline_code=True).split("\n")
 
 
+_ESCAPED = re.compile(f"{util.STX}(\\d+){util.ETX}")
+
+
+def _unescaped(text: str) -> str:
+    """The link's text (``InlineProcessor.unescape`` has put back what the escape pattern stashed) with its
+    escaped characters read: in a table a wikilink's alias is written ``[[Note\\|alias]]``, so that the table
+    keeps the cell whole."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
+
+
 class EmbedProcessor(InlineProcessor):
     """``![[picture.png|alt]]``: the image in the essay's folder."""
 
     def handleMatch(self, m, data):  # type: ignore[override]
         ctx = context(self.md)
-        target, *options = m.group(1).split("|")
+        target, *options = _unescaped(self.unescape(m.group(1))).split("|")
         target = target.split("#", 1)[0].strip()
         alt = next((o.strip() for o in options if o.strip() and not re.fullmatch(r"\d+(x\d+)?", o.strip())), "")
         path = find_in_folder(ctx.folder, target) if target.lower().endswith(_IMAGE_TYPES) else None
@@ -116,7 +126,7 @@ class EmbedProcessor(InlineProcessor):
 
 class WikilinkProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # type: ignore[override]
-        target, _, alias = m.group(1).partition("|")
+        target, _, alias = _unescaped(self.unescape(m.group(1))).partition("|")
         note, _, heading = target.partition("#")
         heading = heading.lstrip("^")
         el = etree.Element("a", {WIKILINK_ATTR: target.strip(), "href": quote(note.strip() or "#")})

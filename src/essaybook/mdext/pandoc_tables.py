@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from essaybook.mdext import context
@@ -341,8 +342,42 @@ class TableCaptions(Treeprocessor):
             parent.insert(index + offset, child)
 
 
+class CellPipes(Treeprocessor):
+    """GitHub's rule for a pipe in a cell's code: written ``\\|`` so that the row keeps its cells, it is read
+    ``|``, in code too (Python-Markdown printed ``ls \\| wc -l``)."""
+
+    def run(self, root: etree.Element) -> None:
+        for cell in (el for el in root.iter() if el.tag in ("td", "th")):
+            for code in cell.iter("code"):
+                if code.text and "\\|" in code.text:
+                    code.text = util.AtomicString(code.text.replace("\\|", "|"))
+
+
+class TableUnderText(Preprocessor):
+    """A pipe table may start right under a line of text, as GitHub, Obsidian and Hugo read it; Python-Markdown
+    wants a blank line before it and printed the rows as text, their ``|---|`` as dashes."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            below = lines[index + 1] if index + 1 < len(lines) else ""
+            before = out[-1] if out else ""
+            if "|" in line and _DELIMITER_ROW.match(below) and before.strip() and "|" not in before \
+                    and not line.startswith("    ") and not before.startswith("    "):
+                out.append("")
+            out.append(line)
+        return out
+
+
+# A pipe table's delimiter row: dashes with optional colons between pipes, at least one pipe.
+_DELIMITER_ROW = re.compile(r"^ {0,3}(?:\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?"
+                            r"|\|[ \t]*:?-+:?[ \t]*\|?)[ \t]*$")
+
+
 class PandocTableExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
+        md.treeprocessors.register(CellPipes(md), "eb-cell-pipes", 19)  # after inline (20) has made the code
+        md.preprocessors.register(TableUnderText(md), "eb-table-under-text", 24.85)  # after lists are re-indented
         # Above Python-Markdown's pipe tables (75), headings (60/70) and rules (50): a simple table's dashes
         # under a header would otherwise be a setext heading, a multiline table's top line a rule. Below
         # indented code (80): a table indented four spaces is code.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,27 @@ def test_the_marks_the_stylesheet_draws_come_from_the_book_face(tmp_path: Path) 
     text = "".join(page_texts(out))
     for mark in ("\u2208 A \u2192 B", "\u2022 one", "\u2013 two", "\u2023 three", "\u2013 under", "*"):
         assert mark in text, mark
+
+
+def test_addresses_and_digests_are_never_hyphenated(tmp_path: Path) -> None:
+    """A bare address is a link and a word with digits is never hyphenated: a hyphen the reader cannot tell
+    from the author's own would be copied into the address or the digest; a digest fills the line it starts."""
+    digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    address = "https://repository.example.ac.uk/bitstream/handle/10023/98765/Thesis.pdf"
+    essay = tmp_path / "codes.md"
+    essay.write_text(f"---\ntitle: Codes\nlang: en\n---\n\nConsider a typical address from a university repository, "
+                     f"{address} which a student might paste.\n\nConsider the digest such as {digest} which must be "
+                     f"copied exactly, and the serial AB12345678CD too.\n", encoding="utf-8")
+    out = tmp_path / "codes.pdf"
+    assert build(["pdf", str(essay), "-o", str(out), "-q", "--paper", "a5"]) == 0
+    xml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    words = [html.unescape(w) for w in re.findall(r"<word [^>]*>([^<]*)</word>", xml)]
+    joined = "".join(words)
+    assert digest in joined and address in joined and "AB12345678CD" in joined
+    assert not any(w.endswith(("\u2010", "-")) for w in words), words
+    start = next(i for i, w in enumerate(words) if digest.startswith(w) and len(w) > 4)
+    assert words[start - 1] == "as"  # the digest starts on the line of "such as", not on a line of its own
 
 
 @pytest.mark.parametrize("paper", PAPERS)

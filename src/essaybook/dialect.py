@@ -2,7 +2,8 @@
 
 Posts come from Jekyll (kramdown), Hugo (Goldmark), Eleventy, WordPress exports, Ghost, Obsidian and pandoc.
 One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions for
-details and admonition blocks, and the small extensions in ``essaybook.mdext`` for what no package does right:
+details and admonition blocks, fences anywhere (SuperFences) and bare addresses as links (MagicLink, as GitHub,
+Obsidian and Hugo link them), and the small extensions in ``essaybook.mdext`` for what no package does right:
 CommonMark list nesting (``mdext.lists``: ``tab_length`` stays 4, so indented code is still code, while
 ``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones), strike, sub- and superscript
 and highlight (``mdext.marks``: pymdown's nest on bare marker runs), and the constructs of each tool. Every
@@ -51,6 +52,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         tables,
         toc,
     )
+    from pymdownx.magiclink import MagiclinkExtension
 
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
@@ -86,7 +88,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     EscapeExtension(), QuoteExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(),
                     CalloutExtension(), HeadingExtension(), MathExtension(), CitationExtension(),
                     PandocTableExtension(), TildeDefinitionExtension(), WordPressShortcodeExtension(),
-                    RawFormatExtension()],
+                    RawFormatExtension(), MagiclinkExtension()],
         output_format="xhtml",
     )
     ctx = context(md)

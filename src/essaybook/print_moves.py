@@ -52,6 +52,7 @@ def print_moves(page: etree._ElementTree, lang: str, text_width_em: float) -> No
     _size_inline_images(root)
     _fit_tables(essay, text_width_em)
     _code_lines(root, text_width_em)
+    _codes_unhyphenated(essay)
     _print_link_addresses(essay, lang)
 
 
@@ -196,6 +197,45 @@ def _break_after_slashes(a: etree._Element) -> None:
     a.text = head
     for part in parts:
         etree.SubElement(a, x("wbr")).tail = part
+
+
+# --- words with digits --------------------------------------------------------------------------------------
+
+# A word of letters and digits: a hash, a serial number, a DOI's suffix, an identifier.
+_CODE_WORD = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{8,}(?![\w-])")
+_AS_WRITTEN = {x(t) for t in ("code", "pre", "kbd", "samp", "a", "math", "svg")}
+_LONG_CODE_WORD = 20  # longer than most lines hold at their end: it fills the line and goes on on the next
+
+
+def _codes_unhyphenated(essay: etree._Element) -> None:
+    """A word with digits in it is never hyphenated: a hyphen added inside a digest or a serial number is
+    copied with it, and the reader's copy is wrong. A long one (a digest) breaks at any character, filling the
+    line it starts on, rather than leaving that line's spaces gaping (``.code-word`` in print.css); code and
+    links are set so already."""
+    for el in list(essay.iter()):
+        if not isinstance(el.tag, str) or el.tag in _AS_WRITTEN or _inside(el, _AS_WRITTEN):
+            continue
+        if el.text and _CODE_WORD.search(el.text):
+            el.text = _wrap_code_words(el.text, el, 0)
+        for index, child in reversed(list(enumerate(el))):
+            if child.tail and _CODE_WORD.search(child.tail):
+                child.tail = _wrap_code_words(child.tail, el, index + 1)
+
+
+def _inside(el: etree._Element, tags: set[str]) -> bool:
+    return any(ancestor.tag in tags for ancestor in el.iterancestors())
+
+
+def _wrap_code_words(text: str, parent: etree._Element, at: int) -> str:
+    """What stays before the first such word; each word becomes a span inserted at ``at``, the text after it
+    its tail."""
+    pieces = _CODE_WORD.split(text)
+    words = _CODE_WORD.findall(text)
+    for offset, (word, after) in enumerate(zip(words, pieces[1:], strict=True)):
+        span = etree.Element(x("span"), {"class": "code-word long" if len(word) >= _LONG_CODE_WORD else "code-word"})
+        span.text, span.tail = word, after or None
+        parent.insert(at + offset, span)
+    return pieces[0]
 
 
 # --- code ----------------------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@
 - kramdown's footnote anchors (``#fn:dues``, ``#fnref:dues``) point at essaybook's notes.
 - pandoc's implicit heading references (``[Creating a PDF]`` links to that heading), and reference labels
   that hold code (``[`amsfonts`]``), which Python-Markdown misses.
-- kramdown's attribute lines left on their own (``{: .note}`` after a blank line) and its ``{:toc}`` marker are
-  instructions, not text: they are removed.
+- kramdown's attribute lines left on their own (``{: .note}`` after a blank line, or on the line before the
+  block they dress, or under a table), its ``{:toc}`` marker and its ``{::comment}`` are instructions, not text:
+  they are removed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown, blockprocessors, inlinepatterns
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from essaybook.mdext import context
+from essaybook.mdext import context, outside_code
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TOC_DUPLICATE = re.compile(r"^(.+)_(\d+)$")
@@ -184,9 +186,36 @@ class _AtxHeadings(blockprocessors.HashHeaderProcessor):
     RE = re.compile(r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)")
 
 
+class KramdownLines(Preprocessor):
+    """kramdown's attribute line before the block it dresses, or under a table's last row, and its comments:
+    Python-Markdown read the first as the paragraph's first words and the second as one more row of the table.
+    Both lines are set apart, where the attribute-line rule below removes them; a comment goes."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "{:" not in text:
+            return lines
+        text = outside_code(_KRAMDOWN_COMMENT, text, "")
+        out: list[str] = []
+        for index, line in enumerate(lines := text.split("\n")):
+            if _IAL.match(line) and not _TOC_MARK.match(line):
+                before = out[-1] if out else ""
+                after = lines[index + 1] if index + 1 < len(lines) else ""
+                if before.lstrip().startswith("|") or (not before.strip() and after.strip()):
+                    out += ["", line, ""]
+                    continue
+            out.append(line)
+        return out
+
+
+_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/comment\}|\{::comment\s*/\}", re.DOTALL)
+_TOC_MARK = re.compile(r"^\s*\{:\s*toc\s*\}\s*$")
+
+
 class HeadingExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.parser.blockprocessors.register(_AtxHeadings(md.parser), "hashheader", 70)
+        md.preprocessors.register(KramdownLines(md), "eb-kramdown-lines", 24.8)  # after fences are stashed (25)
         md.treeprocessors.register(HeadingReferences(md), "eb-heading-references", 20.5)  # before inline (20)
         md.treeprocessors.register(TitleHeadingProcessor(md), "eb-title-heading", 5.5)
         md.treeprocessors.register(GithubIdsProcessor(md), "eb-github-ids", 4.9)

@@ -69,6 +69,25 @@ def test_addresses_and_digests_are_never_hyphenated(tmp_path: Path) -> None:
     assert words[start - 1] == "as"  # the digest starts on the line of "such as", not on a line of its own
 
 
+def test_a_wrapped_code_line_continues_under_its_own_text(tmp_path: Path) -> None:
+    """An indented line of code that wraps continues to the right of where it starts, not at the block's
+    fixed indent (which put it left of its own first word, misleading in Python)."""
+    essay = tmp_path / "code.md"
+    essay.write_text("---\ntitle: Code\nlang: en\n---\n\n```python\ndef archive(url):\n    if url:\n"
+                     "        archived = fetch(url, method=\"HEAD\", timeout=10.0, retries=3, backoff=2.5, "
+                     "headers={\"User-Agent\": \"essaybook\"})\n        return archived\n```\n", encoding="utf-8")
+    out = tmp_path / "code.pdf"
+    assert build(["pdf", str(essay), "-o", str(out), "-q", "--paper", "a5"]) == 0
+    xml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    words = [(html.unescape(w), float(x0), float(y0))
+             for x0, y0, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
+    first = next((x0, y0) for w, x0, y0 in words if w == "archived")
+    last = next(y0 for w, _, y0 in words if w == "return")
+    continuation = [x0 for _, x0, y0 in words if first[1] + 1 < y0 < last - 1]
+    assert continuation and min(continuation) > first[0] + 2, (first, continuation)
+
+
 @pytest.mark.parametrize("paper", PAPERS)
 def test_every_word_in_order(essay_pdfs: dict[str, Path], paper: str) -> None:
     pages = page_texts(essay_pdfs[paper])

@@ -243,6 +243,9 @@ def _wrap_code_words(text: str, parent: etree._Element, at: int) -> str:
 # print.css sets a code block at 0.8em in DejaVu Sans Mono, whose characters are 0.602 of its em wide; the
 # estimate below is kept on the safe side of both (a line wrongly thought long only costs time).
 CODE_COLUMN_EM = 0.8 * 0.602 * 1.1
+# A code line's hanging indent and how far down its mark starts, in the code's own ems (print.css,
+# pre.code-lines .code-line), and the width of a character of the code face.
+GLYPH_EM, HANG_EM, MARK_DROP_EM = 0.602, 1.6, 1.55
 NESTING_EM = 3.0  # what a quotation (1.5em each side) or a list level (1.8em) takes from the measure, rounded up
 
 
@@ -267,7 +270,13 @@ def _code_lines(root: etree._Element, text_width_em: float) -> None:
         for may_wrap, group in itertools.groupby(zip(lines, wraps, strict=True), key=lambda pair: pair[1]):
             if may_wrap:
                 for line, _ in group:
-                    etree.SubElement(holder, x("span"), {"class": "code-line"}).text = line or "\u200b"
+                    span = etree.SubElement(holder, x("span"), {"class": "code-line"})
+                    span.text = line or "\u200b"
+                    indent = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip(" "))
+                    if indent:  # its continuation hangs under its own text, not left of where it starts
+                        hang = indent * GLYPH_EM + HANG_EM
+                        span.set("style", f"padding-left: {hang:.3f}em; text-indent: -{hang:.3f}em; "
+                                          f"background-position: {indent * GLYPH_EM:.3f}em {MARK_DROP_EM}em")
             else:  # an empty line at a run's edge would take no height: it keeps a zero-width space
                 run = [line for line, _ in group]
                 run[0], run[-1] = run[0] or "\u200b", run[-1] or "\u200b"

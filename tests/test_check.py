@@ -143,6 +143,8 @@ CASES = {
     "images that cannot be used": (
         "\n![Map.](images/missing.png){alt=\"A map.\"}\n\n![Map.](../secret.png){alt=\"A map.\"}\n",
         [(6, "image-unusable"), (8, "image-unusable")]),
+    "an image on the web is left out, said at its line": (
+        "\nA chart ![the chart](https://example.org/c.png) here.\n", [(6, "image-remote")]),
     "control characters": ("\nText\x07 here.\n", [(6, "control-characters")]),
     "empty body": ("\n  \n", [(5, "body-empty")]),
 }

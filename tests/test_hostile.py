@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -206,7 +207,11 @@ def test_listener_sees_no_connection_during_build(tmp_path: Path, listener: List
     port = listener.port
     refs = write_essay(tmp_path / "refs", f"Text.\n\n![Map](http://127.0.0.1:{port}/map.png)\n\n"
                                           f"<img src=\"http://127.0.0.1:{port}/raw.png\" alt=\"raw\">\n")
-    one_error(cli(["build", str(refs), "--out-dir", str(tmp_path / "out"), "--force"], capsys))
+    result = cli(["build", str(refs), "--out-dir", str(tmp_path / "out"), "--force"], capsys)
+    assert result.code == 0 and result.err.count("is on the web, and a build fetches nothing") == 2, result
+    book = zipfile.ZipFile(tmp_path / "out" / "refs.epub")
+    assert not any("127.0.0.1" in book.read(name).decode("utf-8", "replace") for name in book.namelist()
+                   if name.endswith((".xhtml", ".opf", ".css")))
     kept = write_essay(tmp_path / "kept", (
         f"The quay <span style=\"background: url(http://127.0.0.1:{port}/style.png)\">was rebuilt</span>.\n\n"
         f"<p style=\"text-align: url(http://127.0.0.1:{port}/align.png)\">Aligned.</p>\n\n"

@@ -87,7 +87,7 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
     # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
     outside = [(img.get("src", ""), smap.place(img.get("src", ""), forms=TARGET_FORMS, claim=False)[0])
-               for img in raw.iter("img") if img.get("src")]
+               for img in raw.iter("img") if img.get("src") and not _REMOTE.match(img.get("src"))]
     body = to_xhtml(sanitize_html(html))
     report.items.extend(diagnostics(md))
     _shift_headings(body)
@@ -490,6 +490,12 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
                           "]()", forms=("{}",))
             remove_keeping_tail(img)
             continue
+        if _REMOTE.match(src):
+            report.at("image-remote", f"image '{src[:80]}' is on the web, and a build fetches nothing: it is left "
+                      "out" + (", its alt text printed instead" if (img.get("alt") or "").strip() else "")
+                      + "; download it beside the essay and refer to the file", src, forms=TARGET_FORMS)
+            _image_to_alt_text(img)
+            continue
         if inside_folder(src, source.folder) is None:  # refused above, with every other outside reference
             continue
         if src not in assets:
@@ -502,6 +508,19 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
             img.set("src", assets[src].href)
     found = [a for a in assets.values() if a is not None]
     return tuple({a.href: a for a in found}.values())
+
+
+_REMOTE = re.compile(r"(?i)^(?:https?:)?//")
+
+
+def _image_to_alt_text(img: etree._Element) -> None:
+    """The image goes; its alt text stays as text where it stood, unless a figure's caption says it already."""
+    alt = " ".join((img.get("alt") or "").split())
+    figure = img.getparent()
+    caption = "".join(figure.itertext()) if figure is not None and figure.tag == x("figure") else ""
+    if alt and " ".join(caption.split()) != alt:
+        img.tail = f"[{alt}]" + (img.tail or "")
+    remove_keeping_tail(img)
 
 
 def _cover(meta: Metadata, source: Source, report: _Report) -> Asset | None:

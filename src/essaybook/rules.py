@@ -38,6 +38,7 @@ RULES: dict[str, str] = {
     "link-scheme": WARNING,
     "alt-missing": WARNING,
     "image-unusable": ERROR,
+    "image-remote": WARNING,
     "html-removed": WARNING,
     # the Markdown dialects other tools write (dialect.py, mdext/)
     "template-tags": WARNING,

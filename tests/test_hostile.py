@@ -45,7 +45,9 @@ from conftest import CORPUS, ROOT, need_corpus
 
 ATTACKS = read_attacks()
 ACTIVE = [c for c in ATTACKS if c.section == "active"]
-OUTSIDE = [c for c in ATTACKS if c.section == "outside"]
+_ON_THE_WEB = re.compile(r"(?i)^(?:https?:)?//")
+OUTSIDE = [c for c in ATTACKS if c.section == "outside" and not _ON_THE_WEB.match(c.check)]
+ON_THE_WEB = [c for c in ATTACKS if c.section == "outside" and _ON_THE_WEB.match(c.check)]
 CLEAN_ACTIVE = [c for c in ACTIVE if not c.xfail]
 CORPUS_BOOKS = ("commonmark-spec", "pandoc-manual")
 
@@ -163,6 +165,24 @@ def test_outside_references_refused_in_one_line(tmp_path: Path, listener: Listen
     for ref, at in expected:
         assert f"'{ref}' (line {at})" in line, f"{ref} (line {at}) not named: {line}"
     assert not out.exists() or list(out.iterdir()) == []
+    assert listener.connections == []
+
+
+def test_images_on_the_web_are_left_out_never_fetched(tmp_path: Path, listener: Listener,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """An image on the web (http, https, protocol-relative) is left out of the book with a warning at its line,
+    and the build goes on; nothing connects to the address."""
+    assert len(ON_THE_WEB) >= 3
+    folder = tmp_path / "web"
+    path, expected = _outside_essay(folder, ON_THE_WEB, listener.port)
+    out = tmp_path / "out"
+    result = cli(["build", str(path), "--out-dir", str(out), "--force"], capsys)
+    assert result.code == 0, result
+    for ref, at in expected:
+        assert f"warning: {path}:{at}: image '{ref}' is on the web" in result.err, (ref, at, result.err)
+    book = zipfile.ZipFile(out / "web.epub")
+    assert not any("127.0.0.1" in book.read(name).decode("utf-8", "replace") for name in book.namelist()
+                   if name.endswith((".xhtml", ".opf", ".css")))
     assert listener.connections == []
 
 

@@ -254,3 +254,13 @@ def test_markup_for_other_formats_is_left_out_with_one_warning(tmp_path: Path) -
     [warning] = [w for w in doc.warnings if w.rule == "raw-format-dropped"]
     assert warning.line == 8 and "{=latex}, {=typst}" in warning.message
     assert "newpage" not in "".join(doc.body.itertext())
+
+
+def test_an_embedded_notes_section_is_that_section_and_a_missing_one_is_said(tmp_path: Path) -> None:
+    (tmp_path / "Other.md").write_text("# Other\n\nIntro.\n\n## Section A\n\nText of A.\n\n### Sub of A\n\n"
+                                       "Sub text.\n\n## Section B\n\nText of B.\n", encoding="utf-8")
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\n![[Other#Section A]]\n\n![[Other#Nowhere]]\n")
+    sections = "".join(doc.body.itertext())
+    assert sections.count("Text of A.") == 2 and sections.count("Sub text.") == 2 and sections.count("Text of B.") == 1
+    [warning] = [w for w in doc.warnings if w.rule == "embed-unresolved"]
+    assert warning.line == 8 and "no heading 'Nowhere'" in warning.message

@@ -6,16 +6,22 @@ extension numbers it with the others and the book's note semantics apply unchang
 
 from __future__ import annotations
 
+import bisect
+
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
 from essaybook.mdext import CODE_SPAN
 
 
-def _closing(text: str, start: int) -> int:
-    """The index of the ``]`` that closes the bracket opened just before ``start``, or -1."""
+def _closing(text: str, start: int, code: dict[int, int]) -> int:
+    """The index of the ``]`` that closes the bracket opened just before ``start``, or -1; a bracket inside
+    the note's code (``code`` maps each code span's start to its end) is the code's."""
     depth, i = 1, start
     while i < len(text):
+        if i in code:
+            i = code[i]
+            continue
         c = text[i]
         if c == "\\":
             i += 2
@@ -35,17 +41,19 @@ class InlineNotePreprocessor(Preprocessor):
         text = "\n".join(lines)
         if "^[" not in text:
             return lines
-        code = {(m.start(), m.end()) for m in CODE_SPAN.finditer(text)}
+        code = {m.start(): m.end() for m in CODE_SPAN.finditer(text)}
+        starts = sorted(code)
         out, notes, i = [], [], 0
         while True:
             j = text.find("^[", i)
             if j < 0:
                 break
-            if any(a <= j < b for a, b in code) or (j and text[j - 1] == "\\"):
+            before = bisect.bisect_right(starts, j) - 1
+            if (before >= 0 and j < code[starts[before]]) or (j and text[j - 1] == "\\"):
                 out.append(text[i:j + 2])
                 i = j + 2
                 continue
-            end = _closing(text, j + 2)
+            end = _closing(text, j + 2, code)
             if end < 0:
                 break
             notes.append(" ".join(text[j + 2:end].split()))

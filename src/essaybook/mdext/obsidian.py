@@ -21,7 +21,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from essaybook.mdext import CODE_SPAN, context, outside_fences
+from essaybook.mdext import context, outside_code, outside_fences
 from essaybook.mdext.headings import words
 
 _COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
@@ -50,17 +50,35 @@ def find_in_folder(folder: Path | None, name: str, suffixes: tuple[str, ...] = (
 
 
 class CommentPreprocessor(Preprocessor):
+    """``%%comments%%`` go (their lines kept as blank lines), and so do block ids (``text ^quote-1``, or ``^id``
+    on a line of its own), which Obsidian hides and a link ``[[Note#^quote-1]]`` targets."""
+
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        if "%%" not in text:
-            return lines
-        out, last = [], 0
-        for m in CODE_SPAN.finditer(text):
-            out.append(_COMMENT.sub(lambda c: "\n" * c.group(0).count("\n"), text[last:m.start()]))
-            out.append(m.group(0))
-            last = m.end()
-        out.append(_COMMENT.sub(lambda c: "\n" * c.group(0).count("\n"), text[last:]))
-        return "".join(out).split("\n")
+        if "%%" in text:
+            text = outside_code(_COMMENT, text, lambda c: "\n" * c.group(0).count("\n"))
+        if "^" in text:
+            text = outside_code(_BLOCK_ID, text, "")
+        return text.split("\n")
+
+
+_BLOCK_ID = re.compile(r"(?:(?<=\S)[ \t]+|^[ \t]*)\^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*$", re.MULTILINE)
+
+
+def _section(note: str, heading: str) -> str | None:
+    """The part of ``note`` under ``heading``, down to the next heading of its level or higher."""
+    lines = note.split("\n")
+    for start, line in enumerate(lines):
+        found = _HEADING_LINE.match(line)
+        if found and words(found.group(2)) == words(heading):
+            level = len(found.group(1))
+            end = next((i for i in range(start + 1, len(lines))
+                        if (h := _HEADING_LINE.match(lines[i])) and len(h.group(1)) <= level), len(lines))
+            return "\n".join(lines[start:end])
+    return None
+
+
+_HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 
 
 class NoteEmbedPreprocessor(Preprocessor):
@@ -88,6 +106,14 @@ class NoteEmbedPreprocessor(Preprocessor):
                            needle=m.group(0).strip())
                 return f"\n*{name}*\n"
             note = _FRONT.sub("", note.replace("\r\n", "\n"))
+            heading = (m.group(2) or "").strip()
+            if heading and not heading.startswith("^"):
+                part = _section(note, heading)
+                if part is None:
+                    ctx.report("embed-unresolved", f"embedded note '{name}' has no heading '{heading}'; the whole "
+                               "note is printed", needle=m.group(0).strip())
+                else:
+                    note = part
             note = _NOTE_EMBED.sub(lambda n: f"*{n.group(1).strip()}*", note)  # one level only
             return "\n" + note.strip("\n") + "\n"
 

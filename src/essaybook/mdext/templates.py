@@ -15,7 +15,7 @@ from markdown.preprocessors import Preprocessor
 
 from essaybook.mdext import CODE_SPAN, arguments, context, outside_fences
 
-_HIGHLIGHT = re.compile(r"^[ \t]*(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
+_HIGHLIGHT = re.compile(r"^([ \t]*)(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
                         r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
                         re.MULTILINE | re.DOTALL)
 _FIGURE = re.compile(r"\{\{<\s*figure\s+([^>]*?)/?\s*>\}\}")
@@ -24,6 +24,13 @@ _TOKENS = re.compile(f"{CODE_SPAN.pattern}|{_TAG.pattern}", re.DOTALL)
 # A link whose whole address is a tag (Hugo's ``[map]({{< ref "maps.md" >}})``): its text stays, the link goes.
 _TAG_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*(\{\{.*?\}\}|\{%.*?%\})\s*\)")
 _NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
+
+
+def _fence(m: re.Match[str]) -> str:
+    """The highlighted code as a fence where the tag stood, a list item's indentation kept, so the code stays
+    in the item (mdext.fences reads fences there)."""
+    indent = m.group(1)
+    return f"{indent}```{m.group(2) or m.group(3)}\n{m.group(4)}\n{indent}```"
 
 
 def _figure(m: re.Match[str]) -> str:
@@ -56,8 +63,7 @@ class TemplateCodePreprocessor(Preprocessor):
         text = "\n".join(lines)
         if "{%" not in text and "{{" not in text:
             return lines
-        text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(
-            lambda m: f"```{m.group(1) or m.group(2)}\n{m.group(3)}\n```", chunk))
+        text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(_fence, chunk))
         text = outside_fences(text, lambda chunk: _FIGURE.sub(_figure, chunk), inline_code=True)
         return text.split("\n")
 

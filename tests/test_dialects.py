@@ -201,6 +201,22 @@ def test_citations_and_references(tmp_path: Path) -> None:
     assert references is not None and references.get("role") == "doc-bibliography"
 
 
+def test_references_go_where_pandoc_puts_them_and_in_text_locators_read_as_pandocs(tmp_path: Path) -> None:
+    """Under a last heading with nothing after it (its words, no second heading), or in a ``::: {#refs}``
+    div; ``@key [pp. 88--102]`` is "Okafor (2019, 88–102)"."""
+    (tmp_path / "refs.json").write_text(BIB, encoding="utf-8")
+    front = "---\ntitle: T\nlang: en\nbibliography: refs.json\n---\n\n"
+    doc = parsed(tmp_path, front + "As @okafor2019 [pp. 88--102] showed.\n\n# Works cited\n")
+    text = " ".join("".join(doc.body.itertext()).split())
+    assert "As Okafor (2019, 88–102) showed." in text and text.count("Works cited") == 1
+    assert "References" not in text and text.index("Works cited") < text.index("Rivers of Salt")
+    doc = parsed(tmp_path, front + "A claim [@okafor2019].\n\n# Bibliography\n\n::: {#refs}\n:::\n\n"
+                                   "# Appendix\n\nLater.\n")
+    text = " ".join("".join(doc.body.itertext()).split())
+    assert text.index("Bibliography") < text.index("Rivers of Salt") < text.index("Appendix")
+    assert "References" not in text
+
+
 def test_citations_without_a_bibliography_are_one_warning(tmp_path: Path) -> None:
     doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nA [@a] and [@b; @c, pp. 4–7].\n")
     assert [(w.line, w.rule) for w in doc.warnings] == [(6, "bibliography-missing")]

@@ -25,7 +25,7 @@ from essaybook.mdext import attached, context
 
 _KEY = r"[\w][\w:.#$%&+?<>~/-]*(?<![.:])"
 _BRACKETED = rf"\[((?:[^\[\]\n]|\n(?!\s*\n))*?-?@{_KEY}(?:[^\[\]\n]|\n(?!\s*\n))*?)\](?![(\[{{])"
-_BARE = rf"(?<![\w@\[])@({_KEY})"
+_BARE = rf"(?<![\w@\[])@({_KEY})(?:[ \t]+\[([^\[\]\n@]*)\])?"  # pandoc's "@key [p. 4]" too
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>{_KEY})(?:\s*,?\s*(?P<suffix>.*))?$", re.DOTALL)
 _LOCATOR = re.compile(r"^(?P<label>pp?|pages?|ch(?:ap)?|chapters?|sec(?:t)?|sections?|fig|figures?|vol|volumes?|"
                       r"para|paragraphs?|nn?|notes?|l|ll|lines?)\.?\s+(?P<value>[\w–—,\- ]+)$|^(?P<number>[\d–\-]+)$")
@@ -67,6 +67,7 @@ def _parse_items(text: str) -> list[dict] | None:
         if loc:
             locator = ("page", loc.group("number")) if loc.group("number") else \
                 (_LABELS[loc.group("label").lower()], loc.group("value").strip())
+            locator = (locator[0], re.sub(r"-{2,}", "-", locator[1]))  # "88--102": citeproc sets the dash itself
             suffix = ""
         items.append({"key": m.group("key"), "prefix": m.group("prefix").strip(), "suffix": suffix,
                       "locator": locator, "suppress": bool(m.group("suppress"))})
@@ -87,8 +88,10 @@ class BareCitationProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # type: ignore[override]
         if m.group(1) not in _keys(self.md):
             return None, None, None
-        cite = _Cite([{"key": m.group(1), "prefix": "", "suffix": "", "locator": None, "suppress": False}],
-                     m.group(0), in_text=True)
+        items = _parse_items(f"@{m.group(1)}, {m.group(2)}" if m.group(2) else f"@{m.group(1)}")
+        if items is None:
+            return None, None, None
+        cite = _Cite(items, m.group(0), in_text=True)
         return _placeholder(self.md, cite), m.start(0), m.end(0)
 
 
@@ -222,8 +225,10 @@ class CitationRenderer(Treeprocessor):
                                f"'{ctx.bibliography}'; add it there or correct the key", needle="@" + key)
                 text = bibliography.cite(citation, lambda item: None)
                 text = str(text)
-                if cite.in_text:  # "(Okafor 2019)" -> "Okafor (2019)"
-                    text = re.sub(r"^\((.*) ([^ ]+)\)$", r"\1 (\2)", text)
+                if cite.in_text:  # "(Okafor 2019)" -> "Okafor (2019)", "(Okafor 2019, 4)" -> "Okafor (2019, 4)"
+                    year = _IN_TEXT.match(text)
+                    text = f"{year['names']} ({year['rest']})" if year else re.sub(r"^\((.*) ([^ ]+)\)$", r"\1 (\2)",
+                                                                                   text)
                 if all(i["suppress"] for i in cite.items):
                     text = re.sub(r"^\((?:[^()\d]*?\s)?(\d{4}\w?.*)\)$", r"(\1)", text)
                 el = _fragment("span", text)
@@ -242,11 +247,29 @@ class CitationRenderer(Treeprocessor):
         section.set("aria-labelledby", "references-title")
         for html in entries:
             section.append(_fragment("p", html, {"class": "csl-entry"}))
-        notes = next((i for i, el in enumerate(root) if "footnote" in el.get("class", "")), None)
-        if notes is None:
-            root.append(section)
-        else:
-            root.insert(notes, section)
+        _place(root, section, heading)
+
+
+_IN_TEXT = re.compile(r"^\((?P<names>.*?) (?P<rest>(?:\d{4}\w?|n\.d\.)(?:\W.*)?)\)$")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _place(root: etree.Element, section: etree.Element, heading: etree.Element) -> None:
+    """Where pandoc puts the references: in a ``::: {#refs}`` div; under the essay's last heading when nothing
+    follows it ("# References" at the end: its words and level, not a second heading); else after the text,
+    before the notes."""
+    refs = next((el for el in root.iter("div") if el.get("id") == "refs"), None)
+    if refs is not None:
+        refs.attrib.update({k: v for k, v in section.attrib.items() if k not in ("id", "aria-labelledby")})
+        refs.extend(entry for entry in section if entry is not heading)
+        return
+    notes = next((i for i, el in enumerate(root) if "footnote" in el.get("class", "")), len(root))
+    last = root[notes - 1] if notes else None
+    if last is not None and last.tag in _HEADINGS and not (last.tail or "").strip():
+        heading.tag, heading.text = last.tag, "".join(last.itertext())
+        root.remove(last)
+        notes -= 1
+    root.insert(notes, section)
 
 
 def _loc(item: dict) -> str:

@@ -23,7 +23,13 @@ _TAG = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|\{#[\s-][^\n]*?#\}", re.DOTALL
 _TOKENS = re.compile(f"{CODE_SPAN.pattern}|{_TAG.pattern}", re.DOTALL)
 # A link whose whole address is a tag (Hugo's ``[map]({{< ref "maps.md" >}})``): its text stays, the link goes.
 _TAG_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*(\{\{.*?\}\}|\{%.*?%\})\s*\)")
+# Hugo's way to print a shortcode, ``{{</* figure src="x" */>}}``: it shows ``{{< figure src="x" >}}``.
+_SHOWN_SHORTCODE = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.DOTALL)
 _NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
+
+
+def _shown_shortcode(m: re.Match[str]) -> str:
+    return f"{{{{{m.group(1)}{m.group(2)}{m.group(3)}}}}}"
 
 
 def _fence(m: re.Match[str]) -> str:
@@ -38,9 +44,12 @@ def _figure(m: re.Match[str]) -> str:
     if "src" not in args:
         return m.group(0)
     caption = args.get("caption") or args.get("title") or ""
-    alt = args.get("alt")
-    attrs = f'{{alt="{alt}"}}' if alt else ""
-    return f"\n\n![{caption}]({args['src']}){attrs}\n\n"
+    if args.get("title") and args.get("caption") and args["title"] not in args["caption"]:
+        caption = f"**{args['title']}** {args['caption']}"  # Hugo prints the title above the caption
+    credit = args.get("attr")
+    attrs = " ".join(f'{name}="{value}"' for name, value in (("alt", args.get("alt")), ("credit", credit))
+                     if value and '"' not in value)
+    return f"\n\n![{caption}]({args['src']})" + (f"{{{attrs}}}" if attrs else "") + "\n\n"
 
 
 def _shown(tag: str) -> str:
@@ -63,6 +72,10 @@ class TemplateCodePreprocessor(Preprocessor):
         text = "\n".join(lines)
         if "{%" not in text and "{{" not in text:
             return lines
+        if "{{</*" in text or "{{%/*" in text:  # shown as code outside code, as written inside it
+            text = outside_fences(text, lambda chunk: _SHOWN_SHORTCODE.sub(lambda m: f"`{_shown_shortcode(m)}`", chunk),
+                                  inline_code=True)
+            text = _SHOWN_SHORTCODE.sub(_shown_shortcode, text)
         text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(_fence, chunk))
         text = outside_fences(text, lambda chunk: _FIGURE.sub(_figure, chunk), inline_code=True)
         return text.split("\n")

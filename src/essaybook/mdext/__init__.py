@@ -119,6 +119,7 @@ def fenced_blocks(body: str) -> list[tuple[int, int]]:
         index += 1
     return spans
 
+
 def outside_fences(text: str, rewrite: Callable[[str], str], *, inline_code: bool = False) -> str:
     """``rewrite`` applied to the text between fenced code blocks (and, with ``inline_code``, inline code
     spans), which stay as written: for the rewriters that run before fences are stashed, so that a post showing

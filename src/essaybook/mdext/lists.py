@@ -37,9 +37,10 @@ _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 # Each level is a <ul> and an <li>: past this the page is deeper than parse.MAX_DEPTH lets a book be, and the
 # block processors' regular expressions grow quadratic on the indentation. Refused at once, as the parser would.
 MAX_LIST_DEPTH = 24
-# Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
+# A quotation's marker, and a footnote's opener: the lines under them are nested by the same rule.
 _QUOTED = re.compile(r"^ {0,3}> ?")
 _NOTE_OPENER = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[ \t]?")
+# Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
 _CONTAINER = re.compile(r"^ {0,3}(\[\^[^\]\n]+\]:|:[ \t]|[!?]{3}\+?[ \t]|///)")
 
 

@@ -139,6 +139,9 @@ CASES = {
         "\n![](images/a.png){alt=\"A stone quay.\"}\n\n"
         "![The quay.](images/a.png){alt=\"A stone quay.\" credit=\"\"}\n",
         [(6, "caption-incomplete"), (8, "caption-incomplete")]),
+    "a raw figure's own caption is its caption": (
+        "\n<figure><img src=\"images/a.png\" alt=\"A stone quay.\"><figcaption>The quay, 1930.</figcaption></figure>\n",
+        []),
     "raw image without alt": ("\nSee <img src=\"images/a.png\"> here.\n", [(6, "alt-missing")]),
     "images that cannot be used": (
         "\n![Map.](images/missing.png){alt=\"A map.\"}\n\n![Map.](../secret.png){alt=\"A map.\"}\n",

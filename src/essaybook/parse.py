@@ -224,9 +224,13 @@ def _judge_raw_figures(raw: etree._Element, report: _Report) -> None:
         where = {"needle": src or None, "back_to": ("![", "<img")}
         caption = credit = ""
         figcaption = figure.find("figcaption")
-        for span in figcaption.iterchildren("span") if figcaption is not None else ():
+        spans = [span for span in figcaption.iterchildren("span") if span.get("class") in ("caption", "credit")] \
+            if figcaption is not None else []
+        for span in spans:
             text = " ".join(span.text_content().split())
             caption, credit = (text, credit) if span.get("class") == "caption" else (caption, text)
+        if figcaption is not None and not spans:  # the author's own <figcaption> (raw HTML, a WordPress caption)
+            caption = " ".join(figcaption.text_content().split())
         alt = " ".join((img.get("alt") or "").split())
         if alt and caption and f" {_words(alt)} " in f" {_words(caption)} ":
             report.at("alt-repeats-caption", "alt text only repeats the caption, and screen readers read both; "

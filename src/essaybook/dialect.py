@@ -63,6 +63,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.fences import FenceExtension
     from essaybook.mdext.footnote_numbers import NumberedFootnotes
     from essaybook.mdext.headings import HeadingExtension
+    from essaybook.mdext.html_blocks import HtmlBlockMarkdownExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
     from essaybook.mdext.lists import ListIndentExtension
@@ -88,7 +89,8 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     EscapeExtension(), QuoteExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(),
                     CalloutExtension(), HeadingExtension(), MathExtension(), CitationExtension(),
                     PandocTableExtension(), TildeDefinitionExtension(), WordPressShortcodeExtension(),
-                    RawFormatExtension(), MagiclinkExtension(), *_emoji_extension(source)],
+                    RawFormatExtension(), MagiclinkExtension(), HtmlBlockMarkdownExtension(),
+                    *_emoji_extension(source)],
         output_format="xhtml",
     )
     ctx = context(md)

@@ -272,8 +272,30 @@ def parse_html(html: str) -> etree._Element:
         if el.tag in _VOID and (len(el) or el.text):
             _hoist_content(el)
         elif el.tag in _PHRASING and any(isinstance(c.tag, str) and c.tag in _BLOCK for c in el.iter()):
+            if el.tag == "a" and el.get("href"):
+                _link_inside_blocks(el)
             el.drop_tag()
+        elif el.tag == "a" and el.get("href") and not el.get("id") and not el.get("name") and not len(el) \
+                and not (el.text or "").strip() and el.getparent() is not None:
+            el.drop_tag()  # what the parser left of a link it closed before a block (the block holds a copy)
+    for p in [p for p in root.iter("p") if not len(p) and not (p.text or "").strip() and not p.attrib]:
+        p.drop_tree()  # a paragraph the parser emptied so (or an author's spacer), which no reader shows
     return root
+
+
+def _link_inside_blocks(a: etree._Element) -> None:
+    r"""A link around blocks (a Ghost bookmark card: the title and description as ``<div>``\ s in one ``<a>``) is
+    made a link inside each innermost block instead, so that its address survives the unwrapping."""
+    innermost = [b for b in a.iter() if isinstance(b.tag, str) and b.tag in _BLOCK
+                 and not any(isinstance(c.tag, str) and c.tag in _BLOCK for c in b.iterdescendants())]
+    for block in innermost:
+        if not (block.text or "").strip() and not len(block):
+            continue
+        link = block.makeelement("a", dict(a.attrib))
+        link.text, block.text = block.text, None
+        for child in list(block):
+            link.append(child)
+        block.append(link)
 
 
 def _hoist_content(el: etree._Element) -> None:

@@ -3,11 +3,11 @@
 Posts come from Jekyll (kramdown), Hugo (Goldmark), Eleventy, WordPress exports, Ghost, Obsidian and pandoc.
 One ``markdown.Markdown`` reads them all: the built-in extensions essaybook always had, pymdown-extensions for
 details and admonition blocks, fences anywhere (SuperFences) and bare addresses as links (MagicLink, as GitHub,
-Obsidian and Hugo link them), and the small extensions in ``essaybook.mdext`` for what no package does right:
-CommonMark list nesting (``mdext.lists``: ``tab_length`` stays 4, so indented code is still code, while
-``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones), strike, sub- and superscript
-and highlight (``mdext.marks``: pymdown's nest on bare marker runs), and the constructs of each tool. Every
-construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
+Obsidian and Hugo link them: ``mdext.magic``), and the small extensions in ``essaybook.mdext`` for what no
+package does right: CommonMark list nesting (``mdext.lists``: ``tab_length`` stays 4, so indented code is still
+code, while ``mdx_truly_sane_lists`` nests two-space lists but then no longer four-space ones), strike, sub- and
+superscript and highlight (``mdext.marks``: pymdown's nest on bare marker runs), and the constructs of each tool.
+Every construct that is dropped or rewritten reports a ``rules.Diagnostic`` through the context.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         tables,
         toc,
     )
-    from pymdownx.magiclink import MagiclinkExtension
 
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
@@ -67,6 +66,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
     from essaybook.mdext.lists import ListIndentExtension
+    from essaybook.mdext.magic import ProseLinkExtension
     from essaybook.mdext.marks import MarksExtension
     from essaybook.mdext.math import MathExtension
     from essaybook.mdext.obsidian import ObsidianExtension
@@ -89,7 +89,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     EscapeExtension(), QuoteExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(),
                     CalloutExtension(), HeadingExtension(), MathExtension(), CitationExtension(),
                     PandocTableExtension(), TildeDefinitionExtension(), WordPressShortcodeExtension(),
-                    RawFormatExtension(), MagiclinkExtension(), HtmlBlockMarkdownExtension(),
+                    RawFormatExtension(), ProseLinkExtension(), HtmlBlockMarkdownExtension(),
                     *_emoji_extension(source)],
         output_format="xhtml",
     )
@@ -115,9 +115,9 @@ def _emoji_extension(source) -> list:
     essay that has one: the index costs ~90 ms to import."""
     if source is not None and not _SHORTCODE.search(source.body):
         return []
-    from pymdownx import emoji
+    from essaybook.mdext.magic import ApartEmojiExtension
 
-    return [emoji.EmojiExtension(emoji_index=emoji.gemoji, emoji_generator=emoji.to_alt)]
+    return [ApartEmojiExtension()]
 
 
 def _block_extensions(source) -> list:

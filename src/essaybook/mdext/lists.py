@@ -39,6 +39,7 @@ _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 MAX_LIST_DEPTH = 24
 # A quotation's marker, and a footnote's opener: the lines under them are nested by the same rule.
 _QUOTED = re.compile(r"^ {0,3}> ?")
+_RAW_PRE = re.compile(r"^ {0,3}<pre\b", re.IGNORECASE)
 _NOTE_OPENER = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[ \t]?")
 # Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
 _CONTAINER = re.compile(r"^ {0,3}(\[\^[^\]\n]+\]:|:[ \t]|[!?]{3}\+?[ \t]|///)")
@@ -104,7 +105,17 @@ class ListIndentPreprocessor(Preprocessor):
         code: list[str] = []  # the lines of an indented code block being read
         container = False
         opener = False  # the lines since a footnote's or definition's first line are still its first paragraph
+        raw_pre = False  # inside an author's <pre> (a WordPress code block): its indented lines are its own
+        loose_below = 0  # the depth of the deepest open list a blank line has loosened
         for index, line in enumerate(lines):
+            if raw_pre or (not code and _RAW_PRE.match(line) and (not stack or (blank and line[:1] == "<"))):
+                if not raw_pre:  # a block of HTML at the margin after a blank line ends any list
+                    stack.clear()
+                    kinds.clear()
+                out.append(line)
+                raw_pre = "</pre>" not in line.lower()
+                blank = False
+                continue
             expanded = line.expandtabs(4)
             if line.strip() and not expanded.startswith("    "):
                 container = bool(_CONTAINER.match(expanded))
@@ -124,6 +135,8 @@ class ListIndentPreprocessor(Preprocessor):
             if not line.strip():
                 out.append(line)
                 blank = True
+                if len(stack) > 1:
+                    loose_below = max(loose_below, len(stack))
                 continue
             indent = len(expanded) - len(expanded.lstrip(" "))
             item = _ITEM.match(expanded)
@@ -144,8 +157,12 @@ class ListIndentPreprocessor(Preprocessor):
                     raise RecursionError("lists nested deeper than a book can show")
                 stack.append(indent + width)
                 kinds.append((indent, _kind(item.group(2), roman)))
-                if loose or interrupts:  # Python-Markdown would read the item as that paragraph's lazy continuation
+                after_quote = bool(out) and out[-1].lstrip(" ").startswith(">")
+                # Else Python-Markdown reads the item as the lazy continuation of that paragraph or quotation, or,
+                # right after a loosened list nested deeper, as one more item of that list.
+                if loose or interrupts or after_quote or loose_below > depth + 1:
                     out.append("")
+                    loose_below = len(stack) if len(stack) > 1 else 0
                 loose = False
                 out.append(" " * (4 * depth) + _plain_marker(item, roman))
             elif stack:
@@ -156,6 +173,7 @@ class ListIndentPreprocessor(Preprocessor):
                     if blank:
                         stack.clear()  # the list has ended
                         kinds.clear()
+                        loose_below = 0
                         loose = False
                     out.append(line)  # a lazy continuation line, or text after the list
                 else:
@@ -166,6 +184,7 @@ class ListIndentPreprocessor(Preprocessor):
                     if not blank and extra < 4 and expanded.lstrip(" ").startswith(">") and out \
                             and not out[-1].lstrip(" ").startswith(">"):
                         out.append("")  # a quotation right under the item's text starts there (CommonMark)
+                        loose_below = max(loose_below, len(stack) if len(stack) > 1 else 0)
                     out.append(" " * (4 * deepest + extra) + expanded.lstrip(" "))
             else:
                 out.append(line)

@@ -39,6 +39,7 @@ _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 MAX_LIST_DEPTH = 24
 # A quotation's marker, and a footnote's opener: the lines under them are nested by the same rule.
 _QUOTED = re.compile(r"^ {0,3}> ?")
+_ALL_QUOTES = re.compile(r"^(?: {0,3}> ?)+")
 _RAW_PRE = re.compile(r"^ {0,3}<pre\b", re.IGNORECASE)
 _NOTE_OPENER = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[ \t]?")
 # Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
@@ -210,8 +211,9 @@ _ROMAN_VALUES = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1
 
 
 def _is_item(line: str) -> bool:
-    """A list item's line, not code indented four spaces that starts like one."""
-    item = _ITEM.match(line.expandtabs(4))
+    """A list item's line, not code indented four spaces that starts like one; under any quotation markers,
+    so that a quotation's own quotation is nested by the rule too."""
+    item = _ITEM.match(_ALL_QUOTES.sub("", line, count=1).expandtabs(4))
     return item is not None and len(item.group(1)) < 4
 
 

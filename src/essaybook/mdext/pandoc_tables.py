@@ -360,15 +360,24 @@ class TableUnderText(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         for index, line in enumerate(lines):
+            quoted = _QUOTE_MARKERS.match(line).group(0)  # inside a quotation, the same rule under its markers
             below = lines[index + 1] if index + 1 < len(lines) else ""
             before = out[-1] if out else ""
-            if "|" in line and _DELIMITER_ROW.match(below) and before.strip() and "|" not in before \
-                    and not line.startswith("    ") and not before.startswith("    "):
-                out.append("")
+            row, below, before = line[len(quoted):], _unquoted(below, quoted), _unquoted(before, quoted)
+            if "|" in row and below is not None and _DELIMITER_ROW.match(below) and before and before.strip() \
+                    and "|" not in before and not row.startswith("    ") and not before.startswith("    "):
+                out.append(quoted.rstrip())
             out.append(line)
         return out
 
 
+def _unquoted(line: str, markers: str) -> str | None:
+    """``line`` without the quotation markers ``markers``, or None when it is not under the same ones."""
+    return line[len(markers):] if _QUOTE_MARKERS.match(line).group(0).replace(" ", "") == markers.replace(" ", "") \
+        else None
+
+
+_QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)*")
 # A pipe table's delimiter row: dashes with optional colons between pipes, at least one pipe.
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?"
                             r"|\|[ \t]*:?-+:?[ \t]*\|?)[ \t]*$")

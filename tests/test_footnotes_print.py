@@ -3,6 +3,8 @@ notes to later pages, one per page, on A4 with a bordered footnote area)."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,22 @@ def test_each_note_on_its_calls_page(tmp_path: Path, paper: str) -> None:
         assert call and body, f"note {n} missing on {paper}"
         assert call[0] == body[0], f"note {n}: call on page {call[0] + 1}, note on page {body[0] + 1} ({paper})"
         assert pages[call[0]].count(f"Notebody{n} ") == 1
+
+
+def test_notes_are_numbered_by_first_call_the_same_in_both_books(tmp_path: Path) -> None:
+    """pandoc's order, in the EPUB as on paper: an inline note defined (by essaybook) after the others, a note
+    defined before the one called first, a note called twice and one called in a list item."""
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: Order\nlang: en\n---\n\nFirst.^[Inline note.] Second.[^z]\n\n- Listed.[^l]\n\n"
+                     "Third.[^a] Again.[^z]\n\n[^a]: Note A.\n[^l]: Note L.\n[^z]: Note Z.\n", encoding="utf-8")
+    doc = load(essay)
+    epub, pdf = tmp_path / "o.epub", tmp_path / "o.pdf"
+    make_outputs(doc, {"epub": epub, "pdf": pdf}, Options())
+    with zipfile.ZipFile(epub) as book:
+        page = book.read("EPUB/essay.xhtml").decode("utf-8")
+    assert re.findall(r'role="doc-noteref">(\d+)<', page) == ["1", "2", "3", "4", "2"]
+    assert re.findall(r'doc-backlink">(\d+)\.</a> ([^<]+)<', page) == [
+        ("1", "Inline note."), ("2", "Note Z."), ("3", "Note L."), ("4", "Note A.")]
+    text = " ".join(" ".join(page_texts(pdf)).split())
+    assert "First.1 Second.2" in text and "Listed.3" in text and "Third.4 Again.2" in text
+    assert text.index("Inline note.") < text.index("Note Z.") < text.index("Note L.") < text.index("Note A.")

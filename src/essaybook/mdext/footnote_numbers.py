@@ -14,6 +14,7 @@ import xml.etree.ElementTree as etree
 
 from markdown import Markdown
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 FOOTNOTE_CALL = r"\[\^([^\]]*)\]"  # as Python-Markdown registers it
 
@@ -22,6 +23,8 @@ class NumberedFootnotes(FootnoteExtension):
     def extendMarkdown(self, md: Markdown) -> None:
         super().extendMarkdown(md)
         md.inlinePatterns.register(_Call(FOOTNOTE_CALL, self), "footnote", 175)
+        # After the duplicate calls are linked (15), before the notes become EPUB notes (14).
+        md.treeprocessors.register(CallOrder(self), "eb-note-call-order", 14.6)
 
     def reset(self) -> None:
         super().reset()
@@ -56,3 +59,40 @@ class _Call(FootnoteInlineProcessor):
         a.set("class", "footnote-ref")
         a.text = self.footnotes.getConfig("SUPERSCRIPT_TEXT").format(self.footnotes.number(label))
         return sup, m.start(0), m.end(0)
+
+
+class CallOrder(Treeprocessor):
+    """Notes numbered in the order of their first calls in the text, as pandoc, kramdown and GitHub number them
+    and as the handout's footnote counter counts them. Python-Markdown numbers by definition, so an inline note
+    (defined at the end) came after every other, and the EPUB and the PDF disagreed; numbering by call in its
+    own inline pass would not do either, since that pass reads a list item's text after every later paragraph.
+    So the finished tree is read in document order: each call gets its note's number, and the notes their
+    places."""
+
+    def __init__(self, footnotes: NumberedFootnotes) -> None:
+        super().__init__()
+        self.footnotes = footnotes
+
+    def run(self, root: etree.Element) -> None:
+        div = next((d for d in root.iter("div") if d.get("class") == "footnote"), None)
+        ol = div.find("ol") if div is not None else None
+        if ol is None:
+            return
+        notes = {li.get("id"): li for li in ol.findall("li")}
+        inside = set(div.iter())
+        calls = [a for a in root.iter("a") if a not in inside and "footnote-ref" in (a.get("class") or "")]
+        calls += [a for a in div.iter("a") if "footnote-ref" in (a.get("class") or "")]  # a note's own calls
+        order: dict[str, int] = {}
+        for a in calls:
+            note = (a.get("href") or "").lstrip("#")
+            if note in notes and note not in order:
+                order[note] = len(order) + 1
+        shown = self.footnotes.getConfig("SUPERSCRIPT_TEXT")
+        for a in calls:
+            note = (a.get("href") or "").lstrip("#")
+            if note in order:
+                a.text = shown.format(order[note])
+        items = list(ol)
+        for li in items:
+            ol.remove(li)
+        ol.extend(sorted(items, key=lambda li: order.get(li.get("id"), len(order) + 1)))

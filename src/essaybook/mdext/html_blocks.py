@@ -16,35 +16,40 @@ from markdown.preprocessors import Preprocessor
 
 _BLOCKS = "div|details|section|aside|article|header|footer|main|nav|figure|blockquote"
 _OPENING = re.compile(rf"^<({_BLOCKS})\b(?![^>]*\bmarkdown=)([^>]*)>", re.IGNORECASE)
+_TAGS = re.compile(rf"<(/?)({_BLOCKS})\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b(?![^>]*\bmarkdown=)", re.IGNORECASE)
 
 
 class HtmlBlockMarkdown(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out = list(lines)
-        for index, line in enumerate(lines):
-            opening = _OPENING.match(line)
-            if opening is None or opening.group(2).rstrip().endswith("/"):
+        for index, end in _closing_lines(lines).items():
+            if not any(not lines[i].strip() for i in range(index + 1, end)):
                 continue
-            end = _closing_line(lines, index, opening.group(1).lower())
-            if end is None or not any(not lines[i].strip() for i in range(index + 1, end)):
-                continue
-            out[index] = f'{line[:opening.end() - 1]} markdown="1"{line[opening.end() - 1:]}'
+            opening = _OPENING.match(lines[index])
+            out[index] = f'{lines[index][:opening.end() - 1]} markdown="1"{lines[index][opening.end() - 1:]}'
             for i in range(index, end + 1):
                 out[i] = _SUMMARY.sub('<summary markdown="span"', out[i])
         return out
 
 
-def _closing_line(lines: list[str], start: int, tag: str) -> int | None:
-    """The line whose closing tag ends the block opened on ``start`` (same-named blocks nested inside it
-    counted), or None."""
-    opens, closes = re.compile(rf"<{tag}\b", re.IGNORECASE), re.compile(rf"</{tag}\s*>", re.IGNORECASE)
-    depth = 0
-    for index in range(start, len(lines)):
-        depth += len(opens.findall(lines[index])) - len(closes.findall(lines[index]))
-        if depth <= 0:
-            return index
-    return None
+def _closing_lines(lines: list[str]) -> dict[int, int]:
+    """For each line that opens a block at the margin, the line whose closing tag ends it (same-named blocks
+    nested inside it counted); a block never closed is left out. One pass with a stack of open tags per name:
+    a file of unclosed ``<div>`` costs one reading, not one per ``<div>``."""
+    open_at: dict[str, list[int | None]] = {}  # per tag, the line of each open one (None: not a block opening)
+    closing: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        opening = _OPENING.match(line)
+        candidate = opening is not None and not opening.group(2).rstrip().endswith("/")
+        for tag in _TAGS.finditer(line):
+            name = tag.group(2).lower()
+            stack = open_at.setdefault(name, [])
+            if not tag.group(1):
+                stack.append(index if candidate and tag.start() == 0 else None)
+            elif stack and (start := stack.pop()) is not None:
+                closing[start] = index
+    return dict(sorted(closing.items()))
 
 
 class HtmlBlockMarkdownExtension(Extension):

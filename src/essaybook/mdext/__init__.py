@@ -81,6 +81,9 @@ def outside_code(pattern: re.Pattern[str], text: str, replace) -> str:
     return _rewrite_outside_spans(text, lambda chunk: pattern.sub(replace, chunk))
 
 
+# A line's quotation markers, every level of them ("> > "): under them, the rules of the top level apply again.
+QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)*")
+
 # A fence's opening line, under any quotation markers, indentation and list markers (mdext.fences reads fences
 # there too); the closing line is the same character, at least as many times, alone on its line.
 _FENCE_OPEN = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?P<fence>`{3,}(?=[^`\n]*$)|~{3,})")

@@ -24,7 +24,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import code_escape
 
-from essaybook.mdext import outside_code
+from essaybook.mdext import QUOTE_MARKERS, outside_code
 
 # A list item's marker: bullets, "1." and "1)", and pandoc's fancy markers: "(1)", "#.", "a.", "(b)", "iv.", "IV)".
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)]|\(\d{1,9}\)|#[.)]|\(#\)|[a-zA-Z][.)]|\([a-zA-Z]\)"
@@ -39,7 +39,6 @@ _RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 MAX_LIST_DEPTH = 24
 # A quotation's marker, and a footnote's opener: the lines under them are nested by the same rule.
 _QUOTED = re.compile(r"^ {0,3}> ?")
-_ALL_QUOTES = re.compile(r"^(?: {0,3}> ?)+")
 _RAW_PRE = re.compile(r"^ {0,3}<pre\b", re.IGNORECASE)
 _NOTE_OPENER = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[ \t]?")
 # Blocks whose indented lines continue them (a footnote's, a definition's or an admonition's second paragraph).
@@ -213,7 +212,7 @@ _ROMAN_VALUES = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1
 def _is_item(line: str) -> bool:
     """A list item's line, not code indented four spaces that starts like one; under any quotation markers,
     so that a quotation's own quotation is nested by the rule too."""
-    item = _ITEM.match(_ALL_QUOTES.sub("", line, count=1).expandtabs(4))
+    item = _ITEM.match(line[QUOTE_MARKERS.match(line).end():].expandtabs(4))
     return item is not None and len(item.group(1)) < 4
 
 

@@ -24,7 +24,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from essaybook.mdext import context
+from essaybook.mdext import QUOTE_MARKERS, context
 
 _GRID_RULE = re.compile(r"^\+(?:[-=:]+\+)+$")
 _DASH_RUNS = re.compile(r"-+")
@@ -360,7 +360,7 @@ class TableUnderText(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         for index, line in enumerate(lines):
-            quoted = _QUOTE_MARKERS.match(line).group(0)  # inside a quotation, the same rule under its markers
+            quoted = QUOTE_MARKERS.match(line).group(0)  # inside a quotation, the same rule under its markers
             below = lines[index + 1] if index + 1 < len(lines) else ""
             before = out[-1] if out else ""
             row, below, before = line[len(quoted):], _unquoted(below, quoted), _unquoted(before, quoted)
@@ -372,12 +372,11 @@ class TableUnderText(Preprocessor):
 
 
 def _unquoted(line: str, markers: str) -> str | None:
-    """``line`` without the quotation markers ``markers``, or None when it is not under the same ones."""
-    return line[len(markers):] if _QUOTE_MARKERS.match(line).group(0).replace(" ", "") == markers.replace(" ", "") \
-        else None
+    """``line`` without its quotation markers, or None when they are not as many as ``markers``."""
+    own = QUOTE_MARKERS.match(line).group(0)
+    return line[len(own):] if own.count(">") == markers.count(">") else None
 
 
-_QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)*")
 # A pipe table's delimiter row: dashes with optional colons between pipes, at least one pipe.
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?"
                             r"|\|[ \t]*:?-+:?[ \t]*\|?)[ \t]*$")

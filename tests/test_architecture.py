@@ -119,6 +119,45 @@ def test_kept_page_references_write_the_same_bytes() -> None:
     assert len(handout.document.pages) > 3 and ours == theirs
 
 
+def test_the_layout_context_is_let_go_once_the_pages_are_made() -> None:
+    """weasy.drop_layout_context frees the layout's working state (every computed style, the page maker) when
+    the pages are made, with the cycle collector off as it is while essaybook lays out and writes; the PDF
+    written afterwards is the same as with WeasyPrint's own rendering, which leaves it to the collector."""
+    import gc
+
+    from weasyprint.document import Document
+    from weasyprint.layout import LayoutContext
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the dropping
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY
+
+    def lay_out() -> tuple[int, bytes]:
+        handout = pdf.render_handout(page, doc, paper="a5")
+        held = sum(1 for o in gc.get_objects() if isinstance(o, LayoutContext) and vars(o))
+        return held, handout.document.write_pdf(pdf_variant="pdf/ua-1")
+
+    doc = load(ESSAY)
+    page = render_page(doc)
+    building, dropping = vars(Document)["_build_layout_context"], vars(Document)["_render"]
+    assert getattr(dropping, "drops", False)
+    was_on = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        ours = lay_out()
+        Document._build_layout_context, Document._render = dropping.weasyprints
+        theirs = lay_out()
+    finally:
+        Document._build_layout_context, Document._render = building, dropping
+        if was_on:
+            gc.enable()
+    assert (ours[0], theirs[0]) == (0, 1) and ours[1] == theirs[1]
+
+
 def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Path) -> None:
     """weasy.resolve_page_references_once and reference_pages spare the pages that cite another page's number
     their second and third making, and change nothing on the page: the same PDF as WeasyPrint's own

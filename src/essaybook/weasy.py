@@ -1,10 +1,11 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Six costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+Seven costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
 more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
 a guessed number first, the real digits put in place after), pydyf's slowest compression
-(``compress_at_zlib_default``), and a second parse of the page (``html_document`` hands WeasyPrint its tree).
+(``compress_at_zlib_default``), a second parse of the page (``html_document`` hands WeasyPrint its tree), and
+the layout's working state kept alive while the PDF is written (``drop_layout_context``).
 A seventh, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
@@ -26,6 +27,7 @@ import copy
 import ctypes.util
 import functools
 import gc
+import inspect
 import os
 import re
 import shutil
@@ -125,6 +127,48 @@ def keep_page_references() -> None:
     page_references.kept = True
     page_references.built_by = build  # pydyf's own, for the test that compares the two
     pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
+
+
+_contexts = threading.local()  # the layout contexts being rendered in this thread, innermost last
+
+
+def drop_layout_context() -> None:
+    """Let the layout's working state go as soon as the pages are made, instead of at the next full collection.
+
+    WeasyPrint 70's ``LayoutContext`` holds every element's computed style (and those of the six pseudo-elements
+    its own style sheet gives each one), the target collector (a pre-layout box per anchor) and the page
+    maker, and it sits in a reference cycle of its own (``get_image_from_uri`` is a partial of the context).
+    Nothing reads it once ``Document._render`` has made the pages, but only the cycle collector can free it,
+    and the collector is held off while a handout is laid out and written (``at_work``), so the write built
+    the PDF on top of it: on pandoc's manual 56 MB of a 409 MB peak. Its attributes are dropped when
+    ``_render`` returns (the PDF's bytes are the same, ``tests/test_architecture.py``). Left as it is if
+    WeasyPrint's ``Document`` no longer has these two class methods."""
+    from weasyprint.document import Document
+
+    build, render = (inspect.getattr_static(Document, name, None) for name in ("_build_layout_context", "_render"))
+    if not (isinstance(build, classmethod) and isinstance(render, classmethod)) or getattr(render, "drops", False):
+        return
+    build, render = build.__func__, render.__func__
+
+    def build_layout_context(cls: type, *args: object, **kwargs: object) -> object:
+        context = build(cls, *args, **kwargs)
+        _contexts.__dict__.setdefault("made", []).append(context)
+        return context
+
+    def render_and_drop(cls: type, *args: object, **kwargs: object) -> object:
+        made = _contexts.__dict__.setdefault("made", [])
+        depth = len(made)
+        try:
+            return render(cls, *args, **kwargs)
+        finally:
+            while len(made) > depth:
+                vars(made.pop()).clear()
+
+    dropping = classmethod(render_and_drop)
+    dropping.drops = True
+    dropping.weasyprints = (classmethod(build), classmethod(render))  # for the test that compares the two
+    Document._build_layout_context = classmethod(build_layout_context)
+    Document._render = dropping
 
 
 def compress_at_zlib_default() -> None:
@@ -359,7 +403,8 @@ else:
 keep_page_references()
 resolve_page_references_once()
 compress_at_zlib_default()
+drop_layout_context()
 reference_pages.install()
 
-__all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "html_document", "keep_page_references",
-           "resolve_page_references_once", "weasyprint"]
+__all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "drop_layout_context", "html_document",
+           "keep_page_references", "resolve_page_references_once", "weasyprint"]

@@ -158,6 +158,64 @@ def test_the_layout_context_is_let_go_once_the_pages_are_made() -> None:
     assert (ours[0], theirs[0]) == (0, 1) and ours[1] == theirs[1]
 
 
+def test_weasyprints_pseudo_element_rules_scoped_to_essaybooks_list_items_and_notes_print_the_same() -> None:
+    """weasy.scoped_user_agent_sheet gives WeasyPrint's ::marker and ::footnote-… rules only to the elements
+    essaybook's print sheets make list items and footnotes (pdf.PSEUDO_SCOPES): every such rule of the sheets is
+    among them, fewer styles are computed, and the PDFs of essays with lists, notes holding lists and long
+    notes are the same as with WeasyPrint's own sheet."""
+    import tinycss2
+    from weasyprint.document import Document
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.styles import read_css
+    from essaybook.weasy import scoped_user_agent_sheet
+    from essaybook.xhtml import render_page
+
+    from conftest import TEST_ESSAYS
+
+    list_items, footnotes = (set(map(str.strip, scope.split(","))) for scope in pdf.PSEUDO_SCOPES)
+    made = {"list-item": set(), "footnote": set()}
+    for rule in tinycss2.parse_stylesheet(read_css(pdf.PRINT_SHEETS, TEST_ESSAYS), skip_comments=True):
+        if rule.type != "qualified-rule":
+            continue
+        for decl in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
+            value = tinycss2.serialize(decl.value).strip() if decl.type == "declaration" else ""
+            for kind in made:
+                if decl.type == "declaration" and decl.name in ("display", "float") and value.startswith(kind):
+                    made[kind].update(sel.strip() for sel in tinycss2.serialize(rule.prelude).split(","))
+    assert made["list-item"] and made["footnote"]
+    assert {sel.split()[-1].split(">")[-1].strip() for sel in made["list-item"]} <= list_items
+    assert {sel.split()[-1] for sel in made["footnote"]} <= footnotes
+    assert scoped_user_agent_sheet(*pdf.PSEUDO_SCOPES) is not None
+
+    styles = []
+    build = vars(Document)["_build_layout_context"]
+
+    def counting(cls: type, *args: object, **kwargs: object) -> object:
+        context = build.__func__(cls, *args, **kwargs)
+        styles.append(len(context.style_for._computed_styles))
+        return context
+
+    scopes = pdf.pseudo_scopes
+    Document._build_layout_context = classmethod(counting)
+    try:
+        for name in ("print-notes", "print-code-lists"):
+            doc = load(TEST_ESSAYS / name / "essay.md")
+            page = render_page(doc)
+            styles.clear()
+            ours = pdf.render_handout(page, doc, paper="a5").document.write_pdf(pdf_variant="pdf/ua-1")
+            pdf.pseudo_scopes = lambda folder: None
+            try:
+                theirs = pdf.render_handout(page, doc, paper="a5").document.write_pdf(pdf_variant="pdf/ua-1")
+            finally:
+                pdf.pseudo_scopes = scopes
+            assert ours == theirs, name
+            assert styles[0] * 2 < styles[-1], (name, styles)
+    finally:
+        Document._build_layout_context = build
+
+
 def test_mended_page_references_make_fewer_pages_and_the_same_bytes(tmp_path: Path) -> None:
     """weasy.resolve_page_references_once and reference_pages spare the pages that cite another page's number
     their second and third making, and change nothing on the page: the same PDF as WeasyPrint's own

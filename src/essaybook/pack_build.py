@@ -288,6 +288,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
     size = pdf.PAPERS[paper]
     parts, css, assets, generated = print_setup(book, paper, duplex)
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
+    scopes = pdf.pseudo_scopes(book.folder / "content")
     forced: list[str] = []
     started = time.monotonic()
     with pdf._weasyprint_warnings() as messages, at_work():
@@ -296,7 +297,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
             _prepare_pack_print(page, book, parts, size, forced, extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-                html = html_document(page.getroot(), pdf.BASE_URL, fetcher)
+                html = html_document(page.getroot(), pdf.BASE_URL, fetcher, scopes)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:
                 raise EssaybookError(f"refused to read {exc} (from an essay or a stylesheet); keep every resource "

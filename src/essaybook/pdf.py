@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     import weasyprint
 
 PRINT_SHEETS = ("base.css", "print.css")  # the sheets a handout is set with, essaybook's or the project's
+# The elements essaybook's own print sheets make list items and footnotes: WeasyPrint's own sheet gives its
+# ::marker and ::footnote-… rules to these only (weasy.scoped_user_agent_sheet; a test reads the sheets).
+PSEUDO_SCOPES = ("li, .fnb-li", ".fn")
 BASE_URL = "file:///essaybook/essay/"
 QR_URL = "file:///essaybook/generated/qr.svg"
 STYLE_BASE_URL = "file:///essaybook/styles/"
@@ -77,6 +80,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
     fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
     css = read_css(PRINT_SHEETS, doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
+    scopes = pseudo_scopes(doc.folder)
     forced: list[str] = []
     started = time.monotonic()
     with _weasyprint_warnings() as messages, at_work():
@@ -85,7 +89,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
-                html = html_document(printed.getroot(), BASE_URL, fetcher)
+                html = html_document(printed.getroot(), BASE_URL, fetcher, scopes)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
                 raise SourceError(f"refused to read {exc} (from the essay or a stylesheet); keep every resource "
@@ -108,6 +112,12 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
     warnings += _missing_glyph_warnings(doc, printed, document)
     return Handout(document, warnings)
+
+
+def pseudo_scopes(folder: Path) -> tuple[str, str] | None:
+    """``PSEUDO_SCOPES`` where the handout is set with essaybook's own sheets; None where the project brings
+    its own, which may make any element a list item or a footnote."""
+    return None if any(user_stylesheet(name, folder) for name in PRINT_SHEETS) else PSEUDO_SCOPES
 
 
 def stylesheet_failure(exc: Exception, folder: Path, source_path: Path) -> SourceError | None:

@@ -119,6 +119,32 @@ def test_kept_page_references_write_the_same_bytes() -> None:
     assert len(handout.document.pages) > 3 and ours == theirs
 
 
+def test_slim_pdf_objects_write_the_same_bytes() -> None:
+    """weasy.slim_pdf_objects spares most of pydyf's objects a dictionary of their own, and writes the same
+    PDF as pydyf's own objects."""
+    import pydyf
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the slim objects
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY
+
+    doc = load(ESSAY)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    slim = pydyf.Object.__init__
+    assert getattr(slim, "slim", False) and not vars(pydyf.Array())
+    ours = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    pydyf.Object.__init__ = slim.pydyfs
+    try:
+        assert vars(pydyf.Array()) == {"number": None, "offset": 0, "generation": 0, "free": "n"}
+        theirs = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        pydyf.Object.__init__ = slim
+    assert len(handout.document.pages) > 3 and ours == theirs
+
+
 def test_the_layout_context_is_let_go_once_the_pages_are_made() -> None:
     """weasy.drop_layout_context frees the layout's working state (every computed style, the page maker) when
     the pages are made, with the cycle collector off as it is while essaybook lays out and writes; the PDF

@@ -1,11 +1,12 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Seven costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+Eight costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
 more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
 a guessed number first, the real digits put in place after), pydyf's slowest compression
-(``compress_at_zlib_default``), a second parse of the page (``html_document`` hands WeasyPrint its tree), and
-the layout's working state kept alive while the PDF is written (``drop_layout_context``).
+(``compress_at_zlib_default``), a second parse of the page (``html_document`` hands WeasyPrint its tree),
+the layout's working state kept alive while the PDF is written (``drop_layout_context``), and a dictionary of
+bookkeeping in each of pydyf's objects (``slim_pdf_objects``).
 A seventh, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
@@ -169,6 +170,39 @@ def drop_layout_context() -> None:
     dropping.weasyprints = (classmethod(build), classmethod(render))  # for the test that compares the two
     Document._build_layout_context = classmethod(build_layout_context)
     Document._render = dropping
+
+
+_OBJECT_DEFAULTS = {"number": None, "offset": 0, "generation": 0, "free": "n"}
+
+
+def slim_pdf_objects() -> None:
+    """Give pydyf's objects their bookkeeping (number, offset, generation, free) as class defaults.
+
+    pydyf 0.13's ``Object.__init__`` sets those four attributes on every object, so each one, down to the
+    empty array of kids of each tag of a tagged PDF, carries a dictionary of its own: on pandoc's manual
+    26,000 structure elements and their arrays, 20 MB of the 318 MB peak, most of the writing's share. With the
+    same four values as class attributes, an object gets a dictionary only when the PDF numbers it; the bytes
+    are the same (``tests/test_architecture.py``). Left as it is if pydyf's objects start otherwise."""
+    import pydyf
+
+    init = pydyf.Object.__init__
+    if getattr(init, "slim", False):
+        return
+    try:
+        fresh = vars(pydyf.Object())
+    except Exception:  # a pydyf that builds objects otherwise: leave it alone
+        return
+    if fresh != _OBJECT_DEFAULTS:
+        return
+
+    def slim(self: pydyf.Object) -> None:
+        """The attributes are the class's until the PDF sets them."""
+
+    slim.slim = True
+    slim.pydyfs = init  # pydyf's own, for the test that compares the two
+    for name, value in _OBJECT_DEFAULTS.items():
+        setattr(pydyf.Object, name, value)
+    pydyf.Object.__init__ = slim
 
 
 def compress_at_zlib_default() -> None:
@@ -440,10 +474,12 @@ else:
     with _quick_library_lookup():
         import weasyprint
 keep_page_references()
+slim_pdf_objects()
 resolve_page_references_once()
 compress_at_zlib_default()
 drop_layout_context()
 reference_pages.install()
 
 __all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "drop_layout_context", "html_document",
-           "keep_page_references", "resolve_page_references_once", "scoped_user_agent_sheet", "weasyprint"]
+           "keep_page_references", "resolve_page_references_once", "scoped_user_agent_sheet", "slim_pdf_objects",
+           "weasyprint"]

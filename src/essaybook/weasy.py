@@ -29,6 +29,7 @@ import ctypes.util
 import functools
 import gc
 import inspect
+import logging
 import os
 import re
 import shutil
@@ -418,7 +419,25 @@ def scoped_user_agent_sheet(list_items: str, footnotes: str) -> object | None:
         name = m.group(1)
         return f":is({scope[name]})::{name}{m.group(2)}" if name in scope else ""
 
-    return CSS(string=_UNIVERSAL_PSEUDO_RULE.sub(scoped, text), counter_style=html.UA_COUNTER_STYLE)
+    with _unheard_in_this_thread("weasyprint"):  # its complaints about its own sheet are not the essay's
+        return CSS(string=_UNIVERSAL_PSEUDO_RULE.sub(scoped, text), counter_style=html.UA_COUNTER_STYLE)
+
+
+@contextlib.contextmanager
+def _unheard_in_this_thread(name: str) -> Iterator[None]:
+    """Drop what this thread logs to ``name`` meanwhile; other threads' records pass (WeasyPrint 70 warns of
+    its own sheet's ``@counter-style decimal``, which it reads once at import, where no one hears it)."""
+    me = threading.get_ident()
+
+    def others(record: logging.LogRecord) -> bool:
+        return record.thread != me
+
+    logger = logging.getLogger(name)
+    logger.addFilter(others)
+    try:
+        yield
+    finally:
+        logger.removeFilter(others)
 
 
 @functools.cache

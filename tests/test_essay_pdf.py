@@ -140,3 +140,13 @@ def test_pdf_is_tagged_with_language_title_and_figure_alt(essay_pdfs: dict[str, 
     assert figure.get("/Alt", "").startswith("Simplified map")
     headings = [t for t in names if re.fullmatch(r"H\d", t)]
     assert headings[0] == "H1" and "H2" in headings
+
+
+def test_the_first_essay_prints_with_nothing_to_warn_of(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The seed essay is clean: any warning its PDF build prints is essaybook's own noise (WeasyPrint once
+    passed on its remarks about its own user-agent sheet as the essay's print-layout warnings)."""
+    from conftest import ESSAY
+
+    assert build(["pdf", str(ESSAY), "-o", str(tmp_path / "essay.pdf")]) == 0
+    said = capsys.readouterr()
+    assert "warning" not in (said.out + said.err).lower(), said

@@ -136,7 +136,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="the essay cases only")
     args = parser.parse_args()
+    import compileall
+
     import pypandoc
+
+    # essaybook's modules as an install has them, compiled: after an edit (with PYTHONDONTWRITEBYTECODE set, as
+    # in many containers) each command would compile the edited ones again, which no user's install does.
+    compileall.compile_dir(str(ROOT / "src"), quiet=1)
 
     pandoc = pypandoc.get_pandoc_path()
     eb = str(BIN / "essaybook")

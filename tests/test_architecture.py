@@ -145,6 +145,40 @@ def test_slim_pdf_objects_write_the_same_bytes() -> None:
     assert len(handout.document.pages) > 3 and ours == theirs
 
 
+def test_pages_joined_when_painted_write_the_same_bytes() -> None:
+    """weasy.join_painted_pages holds each painted page's drawing as one piece, and writes the same PDF as
+    WeasyPrint's own painting, which leaves the pieces for pydyf to join at the write."""
+    from weasyprint.document import Page
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs the joining
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY
+
+    doc = load(ESSAY)
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    installed = Page.paint
+    assert getattr(installed, "joins", False)
+
+    def write(paint: object) -> tuple[list[int], bytes]:
+        pieces: list[int] = []
+
+        def counting(self: Page, stream: object, *args: object) -> None:
+            paint(self, stream, *args)
+            pieces.append(len(stream.stream))
+
+        Page.paint = counting
+        return pieces, handout.document.write_pdf(pdf_variant="pdf/ua-1")
+
+    try:
+        ours, theirs = write(installed), write(installed.weasyprints)
+    finally:
+        Page.paint = installed
+    assert set(ours[0]) == {1} and min(theirs[0]) > 100 and ours[1] == theirs[1]
+
+
 def test_the_layout_context_is_let_go_once_the_pages_are_made() -> None:
     """weasy.drop_layout_context frees the layout's working state (every computed style, the page maker) when
     the pages are made, with the cycle collector off as it is while essaybook lays out and writes; the PDF

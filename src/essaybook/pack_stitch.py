@@ -78,7 +78,7 @@ def split_parts(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]
 
 
 def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: dict[str, tuple[bytes, str]],
-                 first: str, source_path: Path) -> dict:
+                 first: str, source_path: Path, scopes: tuple[str, str] | None = None) -> dict:
     """One part laid out (with pdf.py's repair of notes pushed off their page) and written: its PDF, page
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
@@ -96,7 +96,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
                 if el.get("id") in forced:
                     el.set("class", (el.get("class", "") + " page-break-before").strip())
             stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-            html = html_document(tree.getroot(), pdf.BASE_URL, fetcher)
+            html = html_document(tree.getroot(), pdf.BASE_URL, fetcher, scopes)
             document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             block = pdf._block_to_push(document)
             if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:
@@ -119,12 +119,13 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
 
     parts = split_parts(page)
     part_css = css + _NO_FOLIO
+    scopes = pdf.pseudo_scopes(book.folder / "content")
     firsts = [part.getroot().find(x("body"))[0].get("id") for _, part in parts]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         # The essays and the back matter are independent of the page numbers; the front matter's contents
         # page is laid out once with its numbers left blank, to learn its length.
         futures = [pool.submit(lay_out_part, serialize(_stamp_contents(part, None) if key == "front" else part),
-                               part_css, assets, generated, first, book.source_path)
+                               part_css, assets, generated, first, book.source_path, scopes)
                    for (key, part), first in zip(parts, firsts, strict=True)]
         results = [f.result() for f in futures]
     part_seconds = [r["cpu"] for r in results]
@@ -135,7 +136,7 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
         numbers = {"notes": starts["back"], "permissions": starts["back"] + _back_permissions_page(results[-1])}
         numbers |= {key.removesuffix("essay"): starts[key] for key in keys if key.endswith("-essay")}
         front = lay_out_part(serialize(_stamp_contents(parts[0][1], numbers)), part_css, assets, generated,
-                             firsts[0], book.source_path)
+                             firsts[0], book.source_path, scopes)
         same_length = front["pages"] == results[0]["pages"]
         results[0] = front
         if same_length:

@@ -114,10 +114,15 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     return Handout(document, warnings)
 
 
+def project_print_sheets(folder: Path) -> list[str]:
+    """Which of ``PRINT_SHEETS`` the project brings its own of, for the essay in ``folder``."""
+    return [name for name in PRINT_SHEETS if user_stylesheet(name, folder) is not None]
+
+
 def pseudo_scopes(folder: Path) -> tuple[str, str] | None:
     """``PSEUDO_SCOPES`` where the handout is set with essaybook's own sheets; None where the project brings
     its own, which may make any element a list item or a footnote."""
-    return None if any(user_stylesheet(name, folder) for name in PRINT_SHEETS) else PSEUDO_SCOPES
+    return None if project_print_sheets(folder) else PSEUDO_SCOPES
 
 
 def stylesheet_failure(exc: Exception, folder: Path, source_path: Path) -> SourceError | None:
@@ -126,7 +131,7 @@ def stylesheet_failure(exc: Exception, folder: Path, source_path: Path) -> Sourc
     ``target-counter`` in a content). None when essaybook's own sheets are in use: then the failure is ours."""
     if isinstance(exc, EssaybookError):
         return None
-    sheets = [name for name in PRINT_SHEETS if user_stylesheet(name, folder) is not None]
+    sheets = project_print_sheets(folder)
     if not sheets:
         return None
     return SourceError(f"print layout failed inside WeasyPrint ({type(exc).__name__}: {exc}) with the project's "

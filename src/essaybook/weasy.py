@@ -8,7 +8,7 @@ a guessed number first, the real digits put in place after), pydyf's slowest com
 the layout's working state kept alive while the PDF is written (``drop_layout_context``), a dictionary of
 bookkeeping in each of pydyf's objects (``slim_pdf_objects``), and each page's drawing held as thousands of
 small pieces until the end (``join_painted_pages``).
-A seventh, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
+One more, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per library (one per

@@ -4,6 +4,8 @@ into each other. This test keeps that direction visible when someone adds an imp
 from __future__ import annotations
 
 import ast
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,8 +47,10 @@ def test_the_print_renderer_receives_the_page_and_never_renders_it() -> None:
 
 
 def test_weasyprint_internals_are_read_in_one_module() -> None:
+    """pagination.py reads the box tree; weasy.py, the door to WeasyPrint, only hands it to WeasyPrint's own
+    tagging and lets it go (``tag_pages_as_painted``)."""
     readers = sorted(p.name for p in SRC.rglob("*.py") if "_page_box" in p.read_text(encoding="utf-8"))
-    assert readers == ["pagination.py"]
+    assert readers == ["pagination.py", "weasy.py"]
 
 
 def test_ebooklib_is_used_through_its_public_api() -> None:
@@ -446,3 +450,106 @@ def test_weasyprint_gets_the_tree_its_parser_would_make_of_the_page() -> None:
     assert _first_difference(tinyhtml5.parse(etree.tostring(one), namespace_html_elements=False)
                              .find("body/p"), as_parsed(one)) is not None
     assert [(c.tag, c.tail) for c in as_parsed(one)] == [("span", "then "), ("b", None)]
+
+
+def _tag_tree(data: bytes) -> tuple:
+    """A tagged PDF's structure tree as plain data: each element's type, attributes, alternate text and kids
+    (marked-content ids with their page, links with their address), and the parent tree read back through it;
+    table headers' ids by their order, since they are named after object numbers."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    reader = PdfReader(io.BytesIO(data))
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    ids: dict[str, int] = {}
+    paths: dict[int, str] = {}
+
+    def plain(value: object) -> object:
+        value = value.get_object() if isinstance(value, IndirectObject) else value
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, DictionaryObject):
+            return {k: plain(v) for k, v in value.items()}
+        text = str(value)
+        return ids.setdefault(text, len(ids)) if "-" in text and text.split("-")[0].isdigit() else text
+
+    def walk(ref: object, path: str) -> object:
+        element = ref.get_object()
+        if not isinstance(element, DictionaryObject):
+            return ("mcid", int(element))
+        if element.get("/Type") == "/OBJR":
+            return ("link", str(element["/Obj"].get_object().get("/Contents")))
+        paths[ref.idnum] = path
+        kids = element.get("/K", [])
+        kids = kids if isinstance(kids, list) else [kids]
+        page = pages.get(element.raw_get("/Pg").idnum) if "/Pg" in element else None
+        return (str(element["/S"]), page, plain(element.get("/A")), str(element.get("/Alt")), plain(element.get("/ID")),
+                [walk(kid, f"{path}/{n}") for n, kid in enumerate(kids)])
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    tree = walk(root.raw_get("/K")[0] if isinstance(root["/K"], list) else root.raw_get("/K"), "")
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    parents = []
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        listed = value.get_object()
+        found = [paths.get(v.idnum) for v in listed] if isinstance(listed, list) else paths.get(value.idnum)
+        parents.append((int(key), found))
+    return tree, parents, str(reader.trailer["/Root"].get("/MarkInfo")), str(reader.trailer["/Root"].get("/Lang"))
+
+
+def test_tags_built_page_by_page_are_weasyprints_tags_and_let_the_boxes_go() -> None:
+    """weasy.tag_pages_as_painted builds each page's tags when it is painted: the tag tree (every element, its
+    kids, its page, the parent tree) is the one WeasyPrint builds after the last page, for an essay with notes,
+    tables, lists, figures and links; written once, no page keeps its boxes and little else holds one."""
+    import gc
+
+    from weasyprint import pdf as pdf_module
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint, write_pdf_once  # noqa: F401 - installs the tagging
+    from essaybook.xhtml import render_page
+
+    from conftest import ESSAY, TEST_ESSAYS
+
+    installed = (pdf_module.add_links, pdf_module.add_tags, Page.paint)
+    assert getattr(installed[1], "per_page", False)
+    for source in (ESSAY, *(TEST_ESSAYS / name / "essay.md" for name in ("footnotes-and-tables", "print-code-lists"))):
+        doc = load(source)
+        handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+        ours = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+        (pdf_module.add_links, pdf_module.add_tags, Page.paint) = installed[1].weasyprints
+        try:
+            theirs = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+        finally:
+            (pdf_module.add_links, pdf_module.add_tags, Page.paint) = installed
+        assert ours != theirs and _tag_tree(ours) == _tag_tree(theirs), source
+        parents = _tag_tree(ours)[1]
+        assert len(handout.document.pages) > 1 and sum(len(p) for _, p in parents if isinstance(p, list)) > 100
+    del handout
+    was_on = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+        laid_out = [weakref.ref(box) for page in handout.document.pages for box in _descendants(page._page_box)
+                    if isinstance(box, TextBox)]
+        once = write_pdf_once(handout.document, None, pdf_variant="pdf/ua-1")
+        gc.collect()  # some boxes are in cycles (about half of this essay's): freed only by the collector
+        left = sum(1 for box in laid_out if box() is not None)
+    finally:
+        if was_on:
+            gc.enable()
+    assert _tag_tree(once) == _tag_tree(ours)
+    assert all(page._page_box is None for page in handout.document.pages)
+    assert len(laid_out) > 100 and left < len(laid_out) / 5, (left, len(laid_out))  # links' boxes: page.links
+
+
+def _descendants(box: object) -> Iterator[object]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)

@@ -101,7 +101,7 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
                     ) -> tuple[bytes, str, list]:
     """Lay the handout out on the sheet's half-page (``render(extra_ruled_pages, paper) -> pdf.Handout``),
     padded for a booklet, and impose it. Returns the PDF, the printing instructions and the layout warnings."""
-    from essaybook.weasy import at_work
+    from essaybook.weasy import at_work, write_pdf_once
 
     sheet = SHEETS[sheet_key]
     paper = sheet.page + "-booklet" if mode == "booklet" else sheet.page  # a booklet's margins mirror
@@ -121,7 +121,7 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
             raise RuntimeError(f"could not pad the booklet to a multiple of four pages ({pages})")
     buffer = io.BytesIO()
     with at_work():
-        handout.document.write_pdf(buffer)
+        write_pdf_once(handout.document, buffer)
     sides = booklet_order(pages) if mode == "booklet" else two_up_order(pages)
     data = impose(buffer.getvalue(), sides, sheet, title=title, author=author, lang=lang)
     return data, instructions(mode, sheet, pages, padded), handout.warnings

@@ -83,7 +83,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
     from essaybook.pagination import page_breaks
-    from essaybook.weasy import at_work, html_document, weasyprint
+    from essaybook.weasy import at_work, html_document, weasyprint, write_pdf_once
 
     page = etree.ElementTree(etree.fromstring(xhtml))
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
@@ -102,9 +102,9 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
             if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:
                 break
             forced.append(block)
+        breaks = [(b.number, b.block, b.probe, b.after) for b in page_breaks(pdf.Handout(document, []), first=first)]
         buffer = io.BytesIO()
-        document.write_pdf(buffer, pdf_variant="pdf/ua-1")
-    breaks = [(b.number, b.block, b.probe, b.after) for b in page_breaks(pdf.Handout(document, []), first=first)]
+        write_pdf_once(document, buffer, pdf_variant="pdf/ua-1")
     warnings = [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)]
     if block is not None:
         warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",

@@ -157,10 +157,11 @@ def _block_to_push(document: weasyprint.document.Document) -> str | None:
 
 
 def write_handout(handout: Handout, out: BinaryIO) -> None:
-    from essaybook.weasy import at_work
+    """The handout's PDF, its last use: its pages cannot be painted or read box by box afterwards."""
+    from essaybook.weasy import at_work, write_pdf_once
 
     with at_work():
-        handout.document.write_pdf(out, pdf_variant="pdf/ua-1")
+        write_pdf_once(handout.document, out, pdf_variant="pdf/ua-1")
 
 
 def paper_css(paper: Paper, text_dir: str = "ltr") -> str:

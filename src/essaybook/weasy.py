@@ -140,7 +140,8 @@ def drop_layout_context() -> None:
 
     WeasyPrint 70's ``LayoutContext`` holds every element's computed style (and those of the six pseudo-elements
     its own style sheet gives each one), the target collector (a pre-layout box per anchor) and the page
-    maker, and it sits in a reference cycle of its own (``get_image_from_uri`` is a partial of the context).
+    maker, and it sits in a reference cycle of its own (``get_image_from_uri`` is a partial of the context), as
+    does the target collector (its counter lookups hold closures over it).
     Nothing reads it once ``Document._render`` has made the pages, but only the cycle collector can free it,
     and the collector is held off while a handout is laid out and written (``at_work``), so the write built
     the PDF on top of it: on pandoc's manual 56 MB of a 409 MB peak. Its attributes are dropped when
@@ -165,7 +166,11 @@ def drop_layout_context() -> None:
             return render(cls, *args, **kwargs)
         finally:
             while len(made) > depth:
-                vars(made.pop()).clear()
+                context = vars(made.pop())
+                collector = context.get("target_collector")
+                if collector is not None:  # a cycle of its own too, holding a pre-layout box per anchor
+                    vars(collector).clear()
+                context.clear()
 
     dropping = classmethod(render_and_drop)
     dropping.drops = True
@@ -230,6 +235,109 @@ def join_painted_pages() -> None:
     paint_and_join.joins = True
     paint_and_join.weasyprints = paint  # WeasyPrint's own, for the test that compares the two
     Page.paint = paint_and_join
+
+
+_painting = threading.local()  # the PDF this thread is painting, with its page's tags; whether it is the last use
+
+
+class _PageTags:
+    """The tag tree WeasyPrint's ``add_tags`` builds at the end, built page by page instead: its roots, the
+    parent tree's numbers, the link annotations met so far."""
+
+    def __init__(self, pdf: object) -> None:
+        import pydyf
+
+        self.mapping = pydyf.Dictionary({"Nums": pydyf.Array()})
+        pdf.add_object(self.mapping)
+        self.root = pydyf.Dictionary({"Type": "/StructTreeRoot", "ParentTree": self.mapping.reference})
+        pdf.add_object(self.root)
+        self.document = pydyf.Dictionary({"Type": "/StructElem", "S": "/Document", "K": pydyf.Array(),
+                                          "P": self.root.reference})
+        pdf.add_object(self.document)
+        self.root["K"] = pydyf.Array([self.document.reference])
+        pdf.catalog["StructTreeRoot"] = self.root.reference
+        self.annotations: list = []
+        self.pages = 0
+
+
+def tag_pages_as_painted() -> None:
+    """Build each page's tags as soon as the page is painted, instead of after the last page, and, for a
+    document written once (``write_pdf_once``), let the page's boxes go then.
+
+    A tagged PDF needs the laid-out boxes twice: to paint each page, and then for the tags, which WeasyPrint
+    70 builds in one pass over every page's boxes once all are painted (``pdf/tags.py``). So all the boxes
+    lived until the end of the write, under the tags and the PDF's objects: on pandoc's manual its largest
+    share of memory. WeasyPrint's own ``_build_box_tree`` is called for each page right after it is painted
+    (it reads nothing of the other pages), the rest of ``add_tags`` is done where WeasyPrint calls it, and the
+    page's box tree is dropped. The tag tree is the same, element for element; the PDF's objects come in
+    another order (``tests/test_architecture.py`` compares the two trees). Left as it is if WeasyPrint no
+    longer has these names."""
+    import pydyf
+    from weasyprint import pdf as pdf_module
+    from weasyprint.document import Page
+    from weasyprint.pdf import tags as tags_module
+
+    add_links, add_tags = getattr(pdf_module, "add_links", None), getattr(pdf_module, "add_tags", None)
+    build_box_tree, paint = getattr(tags_module, "_build_box_tree", None), Page.paint
+    if None in (add_links, add_tags, build_box_tree) or getattr(add_tags, "per_page", False):
+        return
+
+    def add_links_and_note_page(links: object, matrix: object, pdf: object, page: object, names: object,
+                                tags: dict | None) -> None:
+        _painting.current = (pdf, tags)
+        add_links(links, matrix, pdf, page, names, tags)
+
+    def paint_and_tag(self: Page, stream: object, *args: object, **kwargs: object) -> None:
+        paint(self, stream, *args, **kwargs)
+        pdf, tags = getattr(_painting, "current", (None, None))
+        _painting.current = None
+        if tags is not None and tags is getattr(stream, "_tags", None):
+            made = vars(pdf).get("_essaybook_tags") or vars(pdf).setdefault("_essaybook_tags", _PageTags(pdf))
+            nums: dict = {}
+            for element in build_box_tree(self._page_box, made.document, pdf, made.pages, nums, made.annotations,
+                                          tags):
+                made.document["K"].append(element.reference)
+            made.mapping["Nums"].extend((made.pages, pydyf.Array([ref for _, ref in sorted(nums.items())])))
+            made.pages += 1
+        if getattr(_painting, "once", False):
+            self._page_box = None
+
+    def finish_tags(pdf: object, document: object, pdf_version: object, page_streams: list) -> None:
+        made = vars(pdf).pop("_essaybook_tags", None)
+        if made is None or made.pages != len(page_streams):  # not painted here: WeasyPrint's own pass
+            return add_tags(pdf, document, pdf_version, page_streams)
+        from weasyprint.logger import LOGGER
+
+        if str(pdf_version) >= "2.0":  # as add_tags does, PDF 2's namespace
+            namespace = pydyf.Dictionary({"Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")})
+            pdf.add_object(namespace)
+            made.root["Namespaces"] = pydyf.Array([namespace.reference])
+            made.document["NS"] = namespace.reference
+        for number, (reference, annotation) in enumerate(made.annotations, start=made.pages):
+            made.mapping["Nums"].extend((number, reference))
+            annotation["StructParent"] = number
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
+        if "Lang" not in pdf.catalog:
+            LOGGER.error('Missing required "lang" attribute at the root of the document')
+            pdf.catalog["Lang"] = pydyf.String()
+        return None
+
+    finish_tags.per_page = True
+    finish_tags.weasyprints = (add_links, add_tags, paint)  # WeasyPrint's own, for the test that compares them
+    pdf_module.add_links, pdf_module.add_tags, Page.paint = add_links_and_note_page, finish_tags, paint_and_tag
+
+
+def write_pdf_once(document: object, target: object, **options: object) -> object:
+    """``document.write_pdf``, for the last use of the document: each page's boxes are let go as soon as the
+    page is painted and tagged (``tag_pages_as_painted``), so the PDF's objects are built in the memory the
+    layout gave back. The document's pages keep their size, anchors and bookmarks, but cannot be painted
+    again: read the boxes (``pagination``) before."""
+    _painting.once = True
+    try:
+        return document.write_pdf(target, **options)
+    finally:
+        _painting.once = False
 
 
 def compress_at_zlib_default() -> None:
@@ -520,6 +628,7 @@ else:
         import weasyprint
 keep_page_references()
 slim_pdf_objects()
+tag_pages_as_painted()  # beneath join_painted_pages: the page is tagged, then its drawing joined
 join_painted_pages()
 resolve_page_references_once()
 compress_at_zlib_default()
@@ -528,4 +637,4 @@ reference_pages.install()
 
 __all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "drop_layout_context", "html_document",
            "join_painted_pages", "keep_page_references", "resolve_page_references_once", "scoped_user_agent_sheet",
-           "slim_pdf_objects", "weasyprint"]
+           "slim_pdf_objects", "tag_pages_as_painted", "weasyprint", "write_pdf_once"]

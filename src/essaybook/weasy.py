@@ -300,7 +300,8 @@ def tag_pages_as_painted() -> None:
             made.mapping["Nums"].extend((made.pages, pydyf.Array([ref for _, ref in sorted(nums.items())])))
             made.pages += 1
         if getattr(_painting, "once", False):
-            self._page_box = None
+            box, self._page_box = self._page_box, None
+            vars(box).clear()  # its footnote area points back at it (``page``): a cycle, else left to the collector
 
     def finish_tags(pdf: object, document: object, pdf_version: object, page_streams: list) -> None:
         made = vars(pdf).pop("_essaybook_tags", None)

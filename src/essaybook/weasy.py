@@ -1,13 +1,14 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Nine costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+Ten costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
 library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
 more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
 a guessed number first, the real digits put in place after), pydyf's slowest compression
 (``compress_at_zlib_default``), a second parse of the page (``html_document`` hands WeasyPrint its tree),
 the layout's working state kept alive while the PDF is written (``drop_layout_context``), a dictionary of
-bookkeeping in each of pydyf's objects (``slim_pdf_objects``), and each page's drawing held as thousands of
-small pieces until the end (``join_painted_pages``).
+bookkeeping in each of pydyf's objects (``slim_pdf_objects``), each page's drawing held as thousands of
+small pieces until the end (``join_painted_pages``), and every page's boxes held until the last page is tagged
+(``tag_pages_as_painted``, with ``write_pdf_once``).
 One more, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
@@ -292,7 +293,9 @@ def tag_pages_as_painted() -> None:
         pdf, tags = getattr(_painting, "current", (None, None))
         _painting.current = None
         if tags is not None and tags is getattr(stream, "_tags", None):
-            made = vars(pdf).get("_essaybook_tags") or vars(pdf).setdefault("_essaybook_tags", _PageTags(pdf))
+            made = vars(pdf).get("_essaybook_tags")
+            if made is None:
+                made = vars(pdf)["_essaybook_tags"] = _PageTags(pdf)
             nums: dict = {}
             for element in build_box_tree(self._page_box, made.document, pdf, made.pages, nums, made.annotations,
                                           tags):

@@ -149,6 +149,30 @@ def test_slim_pdf_objects_write_the_same_bytes() -> None:
     assert len(handout.document.pages) > 3 and ours == theirs
 
 
+def test_the_object_stream_deflated_as_it_is_made_writes_pydyfs_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydyf_lean.stream_the_object_stream hands the small objects to the compressor a batch at a time and writes
+    the cross-reference entries into one buffer: pydyf's own write, byte for byte, however the batches fall."""
+    import pydyf
+
+    from essaybook import pdf, pydyf_lean
+    from essaybook.build import load
+    from essaybook.weasy import weasyprint  # noqa: F401 - installs pydyf_lean
+    from essaybook.xhtml import render_page
+
+    from conftest import TEST_ESSAYS
+
+    doc = load(TEST_ESSAYS / "footnotes-and-tables" / "essay.md")
+    handout = pdf.render_handout(render_page(doc), doc, paper="a5")
+    streamed = pydyf.PDF.write
+    assert getattr(streamed, "streams", False)
+    whole = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    monkeypatch.setattr(pydyf_lean, "_BATCH", 200)  # many batches, each ending mid-object
+    batched = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    monkeypatch.setattr(pydyf.PDF, "write", streamed.pydyfs)
+    theirs = handout.document.write_pdf(pdf_variant="pdf/ua-1")
+    assert whole == batched == theirs and whole.count(b"/ObjStm") == 1 and len(whole) > 30_000
+
+
 def test_pages_joined_when_painted_write_the_same_bytes() -> None:
     """weasy.join_painted_pages holds each painted page's drawing as one piece, and writes the same PDF as
     WeasyPrint's own painting, which leaves the pieces for pydyf to join at the write."""

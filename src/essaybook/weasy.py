@@ -1,14 +1,13 @@
 """The one door to WeasyPrint: ``from essaybook.weasy import weasyprint`` instead of ``import weasyprint``.
 
-Ten costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
-library lookup below, pydyf's page references (``keep_page_references``), the pages WeasyPrint makes twice
-more for a page reference (``resolve_page_references_once``) and the one more time left (``reference_pages``:
-a guessed number first, the real digits put in place after), pydyf's slowest compression
-(``compress_at_zlib_default``), a second parse of the page (``html_document`` hands WeasyPrint its tree),
-the layout's working state kept alive while the PDF is written (``drop_layout_context``), a dictionary of
-bookkeeping in each of pydyf's objects (``slim_pdf_objects``), each page's drawing held as thousands of
-small pieces until the end (``join_painted_pages``), and every page's boxes held until the last page is tagged
-(``tag_pages_as_painted``, with ``write_pdf_once``).
+Seven costs of WeasyPrint's own are paid here once, so that every module gets WeasyPrint without them: the
+library lookup below, the pages WeasyPrint makes twice more for a page reference
+(``resolve_page_references_once``) and the one more time left (``reference_pages``: a guessed number first,
+the real digits put in place after), a second parse of the page (``html_document`` hands WeasyPrint its
+tree), the layout's working state kept alive while the PDF is written (``drop_layout_context``), each page's
+drawing held as thousands of small pieces until the end (``join_painted_pages``), and every page's boxes held
+until the last page is tagged (``tag_pages_as_painted``, with ``write_pdf_once``). Four more are pydyf's, the
+PDF writer under it (``pydyf_lean``).
 One more, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
@@ -39,11 +38,10 @@ import struct
 import subprocess
 import sys
 import threading
-import zlib
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
-from essaybook import reference_pages
+from essaybook import pydyf_lean, reference_pages
 
 # The same C-library ABI names as ctypes.util's own ldconfig lookup.
 _ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
@@ -105,34 +103,6 @@ def at_work() -> Iterator[None]:
             gc.enable()
 
 
-def keep_page_references() -> None:
-    """Make pydyf keep the list of its pages' references instead of building it at every reading.
-
-    pydyf 0.13's ``PDF.page_references`` builds a tuple of every page's reference each time it is read, and
-    WeasyPrint reads it once per tagged element and per link when it writes a tagged PDF (``pdf/tags.py``,
-    ``pdf/anchors.py``): pages times elements. On pandoc's manual (127 pages) that was 1.3 s of a 7.3 s write;
-    on a 130,000-word essay (301 pages) 6 s of 19 s, so that a PDF's cost grew faster than its length. The
-    tuple is kept until a page is added (pages are only ever appended, by ``add_page``); the bytes written are
-    the same (``tests/test_architecture.py``). Left as it is if pydyf's attribute is no longer a property."""
-    import pydyf
-
-    current = getattr(pydyf.PDF, "page_references", None)
-    if not isinstance(current, property) or getattr(current.fget, "kept", False):
-        return
-    build = current.fget
-
-    def page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
-        kids = len(self.pages["Kids"])
-        kept = self.__dict__.get("_essaybook_page_references")
-        if kept is None or kept[0] != kids:
-            kept = self.__dict__["_essaybook_page_references"] = (kids, build(self))
-        return kept[1]
-
-    page_references.kept = True
-    page_references.built_by = build  # pydyf's own, for the test that compares the two
-    pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
-
-
 _contexts = threading.local()  # the layout contexts being rendered in this thread, innermost last
 
 
@@ -178,39 +148,6 @@ def drop_layout_context() -> None:
     dropping.weasyprints = (classmethod(build), classmethod(render))  # for the test that compares the two
     Document._build_layout_context = classmethod(build_layout_context)
     Document._render = dropping
-
-
-_OBJECT_DEFAULTS = {"number": None, "offset": 0, "generation": 0, "free": "n"}
-
-
-def slim_pdf_objects() -> None:
-    """Give pydyf's objects their bookkeeping (number, offset, generation, free) as class defaults.
-
-    pydyf 0.13's ``Object.__init__`` sets those four attributes on every object, so each one, down to the
-    empty array of kids of each tag of a tagged PDF, carries a dictionary of its own: on pandoc's manual
-    26,000 structure elements and their arrays, 20 MB of the 318 MB peak, most of the writing's share. With the
-    same four values as class attributes, an object gets a dictionary only when the PDF numbers it; the bytes
-    are the same (``tests/test_architecture.py``). Left as it is if pydyf's objects start otherwise."""
-    import pydyf
-
-    init = pydyf.Object.__init__
-    if getattr(init, "slim", False):
-        return
-    try:
-        fresh = vars(pydyf.Object())
-    except Exception:  # a pydyf that builds objects otherwise: leave it alone
-        return
-    if fresh != _OBJECT_DEFAULTS:
-        return
-
-    def slim(self: pydyf.Object) -> None:
-        """The attributes are the class's until the PDF sets them."""
-
-    slim.slim = True
-    slim.pydyfs = init  # pydyf's own, for the test that compares the two
-    for name, value in _OBJECT_DEFAULTS.items():
-        setattr(pydyf.Object, name, value)
-    pydyf.Object.__init__ = slim
 
 
 def join_painted_pages() -> None:
@@ -342,36 +279,6 @@ def write_pdf_once(document: object, target: object, **options: object) -> objec
         return document.write_pdf(target, **options)
     finally:
         _painting.once = False
-
-
-def compress_at_zlib_default() -> None:
-    """Make pydyf deflate a PDF's streams at zlib's default level (6) instead of its highest (9).
-
-    A handout's streams are the most repetitive of data (the same operators page after page, a tagged PDF's
-    structure), where level 9 searches longest for little: on pandoc's manual 0.85 s of a 4 s write went on
-    compressing 6 MB at level 9, and 0.17 s at level 6, for a file 3.8 % larger (1.10 MB instead of 1.06 MB).
-    Level 6 is what most PDF writers use. The streams inflate to the same bytes (``tests/test_architecture.py``).
-    Only pydyf's own name for zlib is changed; nothing else in the process sees it."""
-    import pydyf
-
-    if getattr(pydyf, "zlib", None) is not zlib:  # done already, or pydyf no longer deflates through it
-        return
-    pydyf.zlib = _DefaultLevelZlib()
-
-
-class _DefaultLevelZlib:
-    """zlib as pydyf sees it, with every compressor at zlib's default level."""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(zlib, name)
-
-    @staticmethod
-    def compressobj(level: int = zlib.Z_DEFAULT_COMPRESSION, *args: object, **kwargs: object) -> object:
-        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, *args, **kwargs)
-
-    @staticmethod
-    def compress(data: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION, **kwargs: object) -> bytes:
-        return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, **kwargs)
 
 
 def resolve_page_references_once() -> None:
@@ -630,15 +537,13 @@ if "weasyprint" in sys.modules:
 else:
     with _quick_library_lookup():
         import weasyprint
-keep_page_references()
-slim_pdf_objects()
+pydyf_lean.install()
 tag_pages_as_painted()  # beneath join_painted_pages: the page is tagged, then its drawing joined
 join_painted_pages()
 resolve_page_references_once()
-compress_at_zlib_default()
 drop_layout_context()
 reference_pages.install()
 
-__all__ = ["as_parsed", "at_work", "compress_at_zlib_default", "drop_layout_context", "html_document",
-           "join_painted_pages", "keep_page_references", "resolve_page_references_once", "scoped_user_agent_sheet",
-           "slim_pdf_objects", "tag_pages_as_painted", "weasyprint", "write_pdf_once"]
+__all__ = ["as_parsed", "at_work", "drop_layout_context", "html_document", "join_painted_pages",
+           "resolve_page_references_once", "scoped_user_agent_sheet", "tag_pages_as_painted", "weasyprint",
+           "write_pdf_once"]

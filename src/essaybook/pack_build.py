@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import time
 import uuid
 from pathlib import Path
 
@@ -283,38 +282,18 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
                         extra_ruled_pages: int = 0, duplex: bool = False) -> pdf.Handout:
     """ONE layout of the whole pack, with pdf.py's print moves and its repair of notes pushed off their page."""
     pdf.require_faces()
-    from essaybook.weasy import at_work, html_document, weasyprint
-
     size = pdf.PAPERS[paper]
     parts, css, assets, generated = print_setup(book, paper, duplex)
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
-    scopes = pdf.pseudo_scopes(book.folder / "content")
-    forced: list[str] = []
-    started = time.monotonic()
-    with pdf._weasyprint_warnings() as messages, at_work():
-        for _attempt in range(pdf._MAX_REPAIRS + 1):
-            page = pack_page(book, paragraph_numbers=paragraph_numbers, modified=modified, for_print=True)
-            _prepare_pack_print(page, book, parts, size, forced, extra_ruled_pages)
-            try:
-                stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-                html = html_document(page.getroot(), pdf.BASE_URL, fetcher, scopes)
-                document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-            except weasyprint.urls.FatalURLFetchingError as exc:
-                raise EssaybookError(f"refused to read {exc} (from an essay or a stylesheet); keep every resource "
-                                     "inside the essay's folder", path=book.source_path) from None
-            except Exception as exc:
-                problem = pdf.stylesheet_failure(exc, book.folder / "content", book.source_path)
-                if problem is None:
-                    raise
-                raise problem from exc
-            block = pdf._block_to_push(document)
-            if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:
-                break
-            forced.append(block)
-    warnings = [Diagnostic("print-layout", f"print layout: {m}", book.source_path) for m in dict.fromkeys(messages)]
-    if block is not None:
-        warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
-                                   book.source_path))
+    content = book.folder / "content"
+
+    def printed_pack(forced: list[str]) -> etree._ElementTree:
+        page = pack_page(book, paragraph_numbers=paragraph_numbers, modified=modified, for_print=True)
+        _prepare_pack_print(page, book, parts, size, forced, extra_ruled_pages)
+        return page
+
+    document, _, warnings = pdf.lay_out_keeping_notes(printed_pack, css, fetcher, pdf.pseudo_scopes(content),
+                                                       content, book.source_path)
     return pdf.Handout(document, warnings)
 
 

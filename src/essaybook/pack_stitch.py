@@ -78,37 +78,29 @@ def split_parts(page: etree._ElementTree) -> list[tuple[str, etree._ElementTree]
 
 
 def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: dict[str, tuple[bytes, str]],
-                 first: str, source_path: Path, scopes: tuple[str, str] | None = None) -> dict:
+                 first: str, source_path: Path, content: Path) -> dict:
     """One part laid out (with pdf.py's repair of notes pushed off their page) and written: its PDF, page
     count, page breaks and warnings, as plain data for the parent process."""
     cpu = time.process_time()  # a fresh worker's first part includes importing WeasyPrint
     from essaybook.pagination import page_breaks
-    from essaybook.weasy import at_work, html_document, weasyprint, write_pdf_once
+    from essaybook.weasy import at_work, write_pdf_once
 
     page = etree.ElementTree(etree.fromstring(xhtml))
     fetcher = pdf.confined_fetcher(pdf.BASE_URL, assets, generated)
-    forced: list[str] = []
-    started = time.monotonic()
-    with pdf._weasyprint_warnings() as messages, at_work():
-        for _attempt in range(pdf._MAX_REPAIRS + 1):
-            tree = copy.deepcopy(page)
-            for el in tree.iter():
-                if el.get("id") in forced:
-                    el.set("class", (el.get("class", "") + " page-break-before").strip())
-            stylesheet = weasyprint.CSS(string=css, base_url=pdf.STYLE_BASE_URL, url_fetcher=fetcher)
-            html = html_document(tree.getroot(), pdf.BASE_URL, fetcher, scopes)
-            document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-            block = pdf._block_to_push(document)
-            if block is None or block in forced or time.monotonic() - started > pdf._REPAIR_SECONDS:
-                break
-            forced.append(block)
+
+    def with_breaks(forced: list[str]) -> etree._ElementTree:
+        tree = copy.deepcopy(page)
+        for el in tree.iter():
+            if el.get("id") in forced:
+                el.set("class", (el.get("class", "") + " page-break-before").strip())
+        return tree
+
+    with at_work():  # one stretch: the collector back on between layout and write would walk all of it once
+        document, _, warnings = pdf.lay_out_keeping_notes(with_breaks, css, fetcher, pdf.pseudo_scopes(content),
+                                                           content, source_path)
         breaks = [(b.number, b.block, b.probe, b.after) for b in page_breaks(pdf.Handout(document, []), first=first)]
         buffer = io.BytesIO()
         write_pdf_once(document, buffer, pdf_variant="pdf/ua-1")
-    warnings = [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)]
-    if block is not None:
-        warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
-                                   source_path))
     return {"pdf": buffer.getvalue(), "pages": len(document.pages), "breaks": breaks, "warnings": warnings,
             "cpu": time.process_time() - cpu}
 
@@ -119,13 +111,13 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
 
     parts = split_parts(page)
     part_css = css + _NO_FOLIO
-    scopes = pdf.pseudo_scopes(book.folder / "content")
+    content = book.folder / "content"  # where the project's own print sheets would be
     firsts = [part.getroot().find(x("body"))[0].get("id") for _, part in parts]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         # The essays and the back matter are independent of the page numbers; the front matter's contents
         # page is laid out once with its numbers left blank, to learn its length.
         futures = [pool.submit(lay_out_part, serialize(_stamp_contents(part, None) if key == "front" else part),
-                               part_css, assets, generated, first, book.source_path, scopes)
+                               part_css, assets, generated, first, book.source_path, content)
                    for (key, part), first in zip(parts, firsts, strict=True)]
         results = [f.result() for f in futures]
     part_seconds = [r["cpu"] for r in results]
@@ -136,7 +128,7 @@ def stitched_handout(book: Collection, page: etree._ElementTree, *, css: str, pa
         numbers = {"notes": starts["back"], "permissions": starts["back"] + _back_permissions_page(results[-1])}
         numbers |= {key.removesuffix("essay"): starts[key] for key in keys if key.endswith("-essay")}
         front = lay_out_part(serialize(_stamp_contents(parts[0][1], numbers)), part_css, assets, generated,
-                             firsts[0], book.source_path, scopes)
+                             firsts[0], book.source_path, content)
         same_length = front["pages"] == results[0]["pages"]
         results[0] = front
         if same_length:

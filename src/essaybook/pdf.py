@@ -17,7 +17,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
@@ -74,31 +74,50 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     only the metadata and the checked assets. Each attempt works on a copy, so ``page`` is left as it came.
     ``extra_ruled_pages`` more ruled Notes pages follow the Notes section (a booklet pads its page count)."""
     require_faces(BOOK_FACES + faces_for("".join(page.getroot().itertext())))
-    from essaybook.weasy import at_work, html_document, weasyprint  # ~0.6 s of Pango and HarfBuzz: only for a PDF
-
     size = PAPERS[paper]
     generated = {QR_URL: (_qr_svg(doc.metadata.source_url), "image/svg+xml")} if doc.metadata.source_url else {}
     fetcher = confined_fetcher(BASE_URL, doc.assets, generated)
     css = read_css(PRINT_SHEETS, doc.folder) + paper_css(size, page.getroot().get("dir", "ltr"))
     scopes = pseudo_scopes(doc.folder)
+
+    def printed_page(forced: list[str]) -> etree._ElementTree:
+        printed = copy.deepcopy(page)
+        prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
+        return printed
+
+    document, printed, warnings = lay_out_keeping_notes(printed_page, css, fetcher, scopes, doc.folder,
+                                                        doc.source_path)
+    warnings += _missing_glyph_warnings(doc, printed, document)
+    return Handout(document, warnings)
+
+
+def lay_out_keeping_notes(make_page: Callable[[list[str]], etree._ElementTree], css: str, fetcher: object,
+                          scopes: tuple[str, str] | None, folder: Path, source_path: Path
+                          ) -> tuple[weasyprint.document.Document, etree._ElementTree, list[Diagnostic]]:
+    """WeasyPrint's layout of ``make_page(forced)``, made again with one more top-level block pushed to a new
+    page (its id added to ``forced``) while a note lands off its call's page: at most ``_MAX_REPAIRS`` times,
+    and not past ``_REPAIR_SECONDS``. The one loop every handout is laid out by (an essay, a pack, a pack's
+    part); returns the document, the page it was laid out from, and WeasyPrint's complaints and the notes left
+    off their page as warnings. ``folder`` is the essay's, where the project's own print sheets would be."""
+    from essaybook.weasy import at_work, html_document, weasyprint  # ~0.6 s of Pango and HarfBuzz: only for a PDF
+
     forced: list[str] = []
     started = time.monotonic()
     with _weasyprint_warnings() as messages, at_work():
         for _attempt in range(_MAX_REPAIRS + 1):
-            printed = copy.deepcopy(page)
-            prepare_print(printed, doc, size, forced_breaks=forced, extra_ruled_pages=extra_ruled_pages)
+            printed = make_page(forced)
             try:
                 stylesheet = weasyprint.CSS(string=css, base_url=STYLE_BASE_URL, url_fetcher=fetcher)
                 html = html_document(printed.getroot(), BASE_URL, fetcher, scopes)
                 document = html.render(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
             except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: `except Exception` misses it
                 raise SourceError(f"refused to read {exc} (from the essay or a stylesheet); keep every resource "
-                                  "inside the essay's folder", path=doc.source_path) from None
+                                  "inside the essay's folder", path=source_path) from None
             except RecursionError:
                 raise SourceError("the essay nests too deeply for print layout; flatten its lists and quotes",
-                                  path=doc.source_path) from None
+                                  path=source_path) from None
             except Exception as exc:
-                problem = stylesheet_failure(exc, doc.folder, doc.source_path)
+                problem = stylesheet_failure(exc, folder, source_path)
                 if problem is None:
                     raise
                 raise problem from exc
@@ -106,12 +125,11 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
             if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break
             forced.append(block)
-    warnings = [Diagnostic("print-layout", f"print layout: {m}", doc.source_path) for m in dict.fromkeys(messages)]
+    warnings = [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)]
     if block is not None:
-        warnings.append(Diagnostic(
-            "footnote-moved", "a footnote could not be kept on the page of its call", doc.source_path))
-    warnings += _missing_glyph_warnings(doc, printed, document)
-    return Handout(document, warnings)
+        warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
+                                   source_path))
+    return document, printed, warnings
 
 
 def project_print_sheets(folder: Path) -> list[str]:

@@ -218,9 +218,13 @@ def test_references_go_where_pandoc_puts_them_and_in_text_locators_read_as_pando
 
 
 def test_citations_without_a_bibliography_are_one_warning(tmp_path: Path) -> None:
-    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nA [@a] and [@b; @c, pp. 4–7].\n")
+    """Unformatted, a citation still prints every word the author wrote beside the keys."""
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nA [@a] and [@b; @c, pp. 4–7].\n\n"
+                           "Then [see @d; -@e, p. 3] and [@f, chap. 2 and elsewhere].\n")
     assert [(w.line, w.rule) for w in doc.warnings] == [(6, "bibliography-missing")]
-    assert "A (a) and (b; c 4–7)." in " ".join("".join(doc.body.itertext()).split())
+    text = " ".join("".join(doc.body.itertext()).split())
+    assert "A (a) and (b; c, pp. 4–7)." in text
+    assert "Then (see d; e, p. 3) and (f, chap. 2 and elsewhere)." in text
 
 
 def test_a_repeated_title_heading_is_not_printed_twice(tmp_path: Path) -> None:

@@ -135,6 +135,22 @@ def test_inline_svg_is_a_line_high(print_books: dict) -> None:
         assert marks.x0 - drop.x1 < 30, "a gap of about a line's height, not more"
 
 
+def test_display_math_inside_a_sentence_is_set_apart_and_centred(tmp_path: Path) -> None:
+    """``$$…$$`` mid-sentence is display math (pandoc's reading): printed on its own centred line between the
+    sentence's two halves, as pandoc's HTML and e-readers show it, not as a tall inline box resting on the
+    baseline."""
+    folder = tmp_path / "math"
+    folder.mkdir()
+    (folder / "essay.md").write_text("---\ntitle: Sums\nlang: en\nparagraph_numbers: false\n---\n\n"
+                                     "The sum $$\\sum_{i=1}^n i = \\frac{n(n+1)}{2}$$ is famous, said Gauss.\n",
+                                     encoding="utf-8")
+    assert build(["pdf", str(folder), "-o", str(tmp_path / "math.pdf"), "-q"]) == 0
+    words = {w.text: w for w in pdf_words(tmp_path / "math.pdf")}
+    left = words["The"].x0
+    assert words["is"].y0 - words["sum"].y0 > 30, "the formula's own lines between the two halves"
+    assert abs(words["is"].x0 - left) < 1, "the sentence goes on at the start of the line after the formula"
+
+
 def test_code_wraps_inside_the_text_block(print_books: dict) -> None:
     pdf = print_books["print-code-lists", "a5"]["pdf"]
     words = pdf_words(pdf)

@@ -70,7 +70,8 @@ def _parse_items(text: str) -> list[dict] | None:
             locator = (locator[0], re.sub(r"-{2,}", "-", locator[1]))  # "88--102": citeproc sets the dash itself
             suffix = ""
         items.append({"key": m.group("key"), "prefix": m.group("prefix").strip(), "suffix": suffix,
-                      "locator": locator, "suppress": bool(m.group("suppress"))})
+                      "locator": locator, "suppress": bool(m.group("suppress")),
+                      "after_key": (m.group("suffix") or "").strip()})  # as written: "p. 3", for no bibliography
     return items
 
 
@@ -191,8 +192,7 @@ class CitationRenderer(Treeprocessor):
                            needle=state.cites[int(spans[0].get(CITE_ATTR))].written)
             for span in spans:
                 cite = state.cites[int(span.attrib.pop(CITE_ATTR))]
-                span.text = "(" + "; ".join(" ".join(filter(None, (i["prefix"], i["key"], _loc(i), i["suffix"])))
-                                            for i in cite.items) + ")"
+                span.text = "(" + "; ".join(_as_written(i) for i in cite.items) + ")"
             return
         self._format(root, spans, source, state, ctx)
 
@@ -272,8 +272,11 @@ def _place(root: etree.Element, section: etree.Element, heading: etree.Element) 
     root.insert(notes, section)
 
 
-def _loc(item: dict) -> str:
-    return f"{item['locator'][1]}" if item["locator"] else ""
+def _as_written(item: dict) -> str:
+    """A citation with no bibliography to format it: its prefix, key and what followed the key, every word the
+    author wrote (pandoc prints ``see knuth84?, p. 3``)."""
+    return " ".join(filter(None, (item["prefix"], item["key"]))) + (f", {item['after_key']}" if item["after_key"]
+                                                                   else "")
 
 
 class CitationExtension(Extension):

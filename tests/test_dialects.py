@@ -227,6 +227,14 @@ def test_citations_without_a_bibliography_are_one_warning(tmp_path: Path) -> Non
     assert "Then (see d; e, p. 3) and (f, chap. 2 and elsewhere)." in text
 
 
+def test_an_unclosed_comment_is_printed_and_said(tmp_path: Path) -> None:
+    """Obsidian hides everything after an unclosed ``%%``; essaybook prints it, and says where it starts."""
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nThe flow:\n\n{{< mermaid >}}\nA-->B; %% a note\n"
+                           "{{< /mermaid >}}\n\nThe rest of the essay is here.\n")
+    assert (9, "comment-unclosed") in [(w.line, w.rule) for w in doc.warnings]
+    assert "The rest of the essay is here." in "".join(doc.body.itertext())
+
+
 def test_a_repeated_title_heading_is_not_printed_twice(tmp_path: Path) -> None:
     doc = parsed(tmp_path, "---\ntitle: \"Salt Roads: What the Caravans Carried\"\nlang: en\n---\n\n"
                            "# Salt Roads — What the Caravans Carried\n\nText.\n")

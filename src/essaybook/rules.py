@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "bibliography-missing": WARNING,
     "math-invalid": WARNING,
     "embed-unresolved": WARNING,
+    "comment-unclosed": WARNING,
     "table-malformed": WARNING,
     "raw-format-dropped": WARNING,
     # editorial rules (check only: they change nothing in the book)

@@ -24,7 +24,9 @@ from markdown.treeprocessors import Treeprocessor
 from essaybook.mdext import context, outside_code, outside_fences
 from essaybook.mdext.headings import words
 
-_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
+# A comment is ``%%`` on a line of its own down to the next such line (it may hold blank lines), or ``%%…%%``
+# inside one paragraph: a stray ``%%`` (a percent sign doubled, Mermaid's own comments) never hides a paragraph.
+_COMMENT = re.compile(r"^[ \t]*%%[ \t]*\n.*?\n[ \t]*%%[ \t]*$|%%(?:[^\n]|\n(?![ \t]*\n))*?%%", re.DOTALL | re.MULTILINE)
 _NOTE_EMBED = re.compile(r"^[ \t]*!\[\[([^\]|#\n]+?)(?:#([^\]|\n]*))?(?:\|[^\]\n]*)?\]\][ \t]*$", re.MULTILINE)
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 WIKILINK_ATTR = "data-eb-wikilink"
@@ -57,11 +59,19 @@ class CommentPreprocessor(Preprocessor):
         text = "\n".join(lines)
         if "%%" in text:
             text = outside_code(_COMMENT, text, lambda c: "\n" * c.group(0).count("\n"))
+            left: list[str] = []
+            outside_code(_UNCLOSED, text, lambda m: left.append(m.group(0)) or m.group(0))
+            if left:  # Obsidian would hide the rest of the note: a stray "%%" in any other post must not
+                context(self.md).report(
+                    "comment-unclosed", "a '%%' comment is not closed, so it and the text after it are printed "
+                    "as written; end the comment with another '%%' (Obsidian hides everything after it)",
+                    needle=left[0])
         if "^" in text:
             text = outside_code(_BLOCK_ID, text, "")
         return text.split("\n")
 
 
+_UNCLOSED = re.compile(r"%%.{0,30}")  # what is left of a comment's opening once the closed ones are gone
 _BLOCK_ID = re.compile(r"(?:(?<=\S)[ \t]+|^[ \t]*)\^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*$", re.MULTILINE)
 
 

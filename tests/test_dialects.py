@@ -120,6 +120,22 @@ def test_an_image_key_that_is_not_a_file_here_is_a_warning(tmp_path: Path) -> No
     assert meta is not None and meta.cover is None and found(diagnostics) == [(4, "front-matter-cover")]
 
 
+def test_a_cover_or_an_image_named_by_the_site_is_the_file_of_that_name_here(tmp_path: Path) -> None:
+    """WordPress, Ghost and Jekyll name images by where the site serves them, or by a full address: the file
+    of that name inside the essay's folder (beside it or in a subfolder) is used, and the body's images say so."""
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (600, 900), "navy").save(tmp_path / "stall.jpg")
+    Image.new("RGB", (600, 900), "teal").save(tmp_path / "images" / "kiln.png")
+    for written, cover in (("https://example.files.wordpress.com/2018/06/stall.jpg", "stall.jpg"),
+                           ("kiln.png", "images/kiln.png")):
+        meta, diagnostics = front(tmp_path, f"title: T\nlang: en\nfeatured_image: {written}\n")
+        assert meta is not None and meta.cover == cover and not diagnostics, written
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nText.\n\n![A kiln](/assets/img/kiln.png)\n\n"
+                           "![A stall]({{ site.baseurl }}/wp-content/uploads/2018/06/stall.jpg)\n")
+    assert sorted(a.href for a in doc.assets) == ["images/kiln.png", "stall.jpg"]
+    assert [(w.line, w.rule) for w in doc.warnings if w.rule == "image-site-path"] == [(8, "image-site-path")]
+
+
 def test_draft_builds_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = essay(tmp_path, "---\ntitle: T\nlang: en\ndraft: true\n---\n\nText.\n")
     assert run(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list"]) == 0

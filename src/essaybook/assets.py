@@ -38,6 +38,43 @@ def inside_folder(ref: str, folder: Path) -> Path | None:
     return target if target == root or root in target.parents else None
 
 
+def find_in_folder(folder: Path | None, name: str, suffixes: tuple[str, ...] = ()) -> Path | None:
+    """``name`` as a path inside ``folder``, else the first file of that name anywhere inside it."""
+    if folder is None or not name.strip():
+        return None
+    root = folder.resolve()
+    candidates = [name] + [name + s for s in suffixes if not name.lower().endswith(s)]
+    for c in candidates:
+        path = (root / c).resolve()
+        if path.is_file() and path.is_relative_to(root):
+            return path
+    for c in candidates:
+        base = Path(c).name
+        for path in sorted(root.rglob(base)):
+            if path.is_file() and path.resolve().is_relative_to(root):
+                return path.resolve()
+    return None
+
+
+def in_folder_for_site_path(ref: str, folder: Path) -> str | None:
+    """The file a web site's own address names, inside the essay's folder, as a relative path, or None.
+
+    Posts from Jekyll, Hugo, WordPress and Ghost name their images by where the site serves them
+    (``/assets/img/log.png``, ``/wp-content/uploads/2018/06/stall.jpg``, a full address on the site): the path
+    under the folder (``assets/img/log.png``), else the file of that name anywhere inside it, as the author most
+    likely copied it beside the essay."""
+    if not ref or ref.startswith("//"):
+        return None
+    parts = urlsplit(ref)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        return None
+    path = unquote(parts.path)
+    if not path.startswith("/") or path.endswith("/"):
+        return None
+    found = find_in_folder(folder, path.lstrip("/"))
+    return found.relative_to(folder.resolve()).as_posix() if found is not None else None
+
+
 def refuse_outside_references(refs: list[tuple[str, int | None]], source: Source) -> None:
     """Raise one error naming every reference that is not a file inside the essay's folder."""
     bad = [(ref, line) for ref, line in refs if inside_folder(ref, source.folder) is None]

@@ -571,8 +571,12 @@ class _Reader:
                 self.report("image-unusable", problem, f)
                 return None, None
             return value, f.line
+        from essaybook.assets import in_folder_for_site_path
+
         candidate = value.lstrip("/") if not re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) else None
-        for option in dict.fromkeys((candidate, Path(candidate).name) if candidate else ()):
+        site = in_folder_for_site_path(value if value.startswith(("/", "http:", "https:")) else f"/{value}",
+                                       self.source.folder)
+        for option in dict.fromkeys(o for o in (candidate, candidate and Path(candidate).name, site) if o):
             if not self._cover_problem(option, f.line):
                 return option, f.line
         self.report("front-matter-cover", f"'{f.key}: {value}' is not a JPEG or PNG in the essay's folder, so the "

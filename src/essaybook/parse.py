@@ -19,7 +19,7 @@ from lxml import etree
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import slugify_unicode
 
-from essaybook.assets import check_asset, inside_folder, refuse_outside_references
+from essaybook.assets import check_asset, in_folder_for_site_path, inside_folder, refuse_outside_references
 from essaybook.dialect import diagnostics, make_markdown, xml_name
 from essaybook.errors import SourceError
 from essaybook.extensions import EMPTY_CREDIT_ATTR
@@ -86,9 +86,14 @@ def parse_document(source: Source, meta: Metadata) -> Document:
     _judge_raw_figures(raw, report)
     # References are judged on the author's HTML before the sanitiser has had a chance to drop them, so a
     # ``file:`` or ``data:`` image is reported by name instead of vanishing silently.
+    site_paths = _site_paths_in_folder(raw, source, report)
     outside = [(img.get("src", ""), smap.place(img.get("src", ""), forms=TARGET_FORMS, claim=False)[0])
-               for img in raw.iter("img") if img.get("src") and not _REMOTE.match(img.get("src"))]
+               for img in raw.iter("img") if img.get("src") and not _REMOTE.match(img.get("src"))
+               and img.get("src") not in site_paths]
     body = to_xhtml(sanitize_html(html))
+    for img in body.iter(x("img")):
+        if img.get("src") in site_paths:
+            img.set("src", site_paths[img.get("src")])
     report.items.extend(diagnostics(md))
     _shift_headings(body)
     ids = fix_ids(body)
@@ -534,6 +539,27 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
             img.set("src", assets[src].href)
     found = [a for a in assets.values() if a is not None]
     return tuple({a.href: a for a in found}.values())
+
+
+def _site_paths_in_folder(raw: etree._Element, source: Source, report: _Report) -> dict[str, str]:
+    """The images written as the web site's paths or addresses (``/assets/img/log.png``, ``{{ site.baseurl
+    }}/images/x.png`` once its tag is gone, a full address on the site) that name a file inside the essay's
+    folder: each with that file's relative path, and one warning naming them, at the first."""
+    found: dict[str, str] = {}
+    for img in raw.iter("img"):
+        src = (img.get("src") or "").strip()
+        if src and src not in found and (src.startswith("/") or _REMOTE.match(src)):
+            local = in_folder_for_site_path(src, source.folder)
+            if local is not None:
+                found[src] = local
+    if found:
+        first = next(iter(found))
+        shown = ", ".join(f"{src} → {local}" for src, local in list(found.items())[:3])
+        report.at("image-site-path", f"{len(found)} image{'s are' if len(found) > 1 else ' is'} named as the web "
+                  f"site serves {'them' if len(found) > 1 else 'it'}; the file of that name in the essay's folder is "
+                  f"used ({shown}{', …' if len(found) > 3 else ''}); write the path relative to the essay",
+                  first, forms=TARGET_FORMS, claim=False)
+    return found
 
 
 _REMOTE = re.compile(r"(?i)^(?:https?:)?//")

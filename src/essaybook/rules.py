@@ -39,6 +39,7 @@ RULES: dict[str, str] = {
     "alt-missing": WARNING,
     "image-unusable": ERROR,
     "image-remote": WARNING,
+    "image-site-path": WARNING,
     "html-removed": WARNING,
     # the Markdown dialects other tools write (dialect.py, mdext/)
     "template-tags": WARNING,

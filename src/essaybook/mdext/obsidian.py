@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from pathlib import Path
 from urllib.parse import quote
 
 from markdown import Extension, Markdown, util
@@ -21,6 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from essaybook.assets import find_in_folder
 from essaybook.mdext import context, outside_code, outside_fences
 from essaybook.mdext.headings import words
 
@@ -31,24 +31,6 @@ _NOTE_EMBED = re.compile(r"^[ \t]*!\[\[([^\]|#\n]+?)(?:#([^\]|\n]*))?(?:\|[^\]\n
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 WIKILINK_ATTR = "data-eb-wikilink"
 _FRONT = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)[ \t]*\n|\+\+\+\n.*?\n\+\+\+[ \t]*\n)", re.DOTALL)
-
-
-def find_in_folder(folder: Path | None, name: str, suffixes: tuple[str, ...] = ()) -> Path | None:
-    """``name`` as a path inside ``folder``, else the first file of that name anywhere inside it."""
-    if folder is None or not name.strip():
-        return None
-    root = folder.resolve()
-    candidates = [name] + [name + s for s in suffixes if not name.lower().endswith(s)]
-    for c in candidates:
-        path = (root / c).resolve()
-        if path.is_file() and path.is_relative_to(root):
-            return path
-    for c in candidates:
-        base = Path(c).name
-        for path in sorted(root.rglob(base)):
-            if path.is_file() and path.resolve().is_relative_to(root):
-                return path.resolve()
-    return None
 
 
 class CommentPreprocessor(Preprocessor):

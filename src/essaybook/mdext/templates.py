@@ -2,8 +2,11 @@
 
 Jekyll, Eleventy and Hugo posts carry ``{% include … %}``, ``{{ site.baseurl }}``, ``{# … #}`` and Hugo
 shortcodes ``{{< … >}}``. The few whose meaning is plain are kept as what they mean (``{% highlight %}`` and
-Hugo's ``highlight`` are code blocks, Hugo's ``figure`` is a figure, ``{% raw %}`` keeps its text literally);
-every other tag is removed, and the file gets one ``template-tags`` warning naming them all.
+Hugo's ``highlight`` are code blocks, Hugo's ``figure`` is a figure, ``{% raw %}`` keeps its text literally,
+in code too, ``{% comment %}`` hides its text as Jekyll does, an address written as ``{{ "/img/a.png" |
+relative_url }}`` is that path); every other tag is removed, the words its arguments carry for the reader
+(a notice's title, a summary, a caption) are kept in its place, and the file gets one ``template-tags``
+warning naming them all.
 """
 
 from __future__ import annotations
@@ -26,6 +29,20 @@ _TAG_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*(\{\{.*?\}\}|\{%.*?%\})\s*\)")
 # Hugo's way to print a shortcode, ``{{</* figure src="x" */>}}``: it shows ``{{< figure src="x" >}}``.
 _SHOWN_SHORTCODE = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.DOTALL)
 _NAME = re.compile(r"^\{([%{#])[-<%]?\s*/?\s*([^\s%}>\"'(|]*)")
+# Jekyll runs Liquid before Markdown, so ``{% raw %}`` never shows, in code neither: its text is what shows.
+_RAW_MARK = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+# An address that is a Liquid string with filters, ``({{ "/assets/a.png" | relative_url }})``: the path itself.
+_STRING_ADDRESS = re.compile(r"\]\(\s*\{\{-?\s*([\"'])([^\"'\s{}]+)\1\s*(?:\|[^}]*)?-?\}\}")
+_COMMENT_OPEN = re.compile(r"^\{%-?\s*comment\b")
+_COMMENT_CLOSE = re.compile(r"^\{%-?\s*endcomment\b")
+# The arguments a tag carries for the reader: named ones, and quoted phrases (``"Mind the ice"``, ``"°C"``),
+# not a single lower-case word (``"warning"``, a language) nor a path or address.
+_TEXT_ARGUMENTS = ("title", "summary", "caption", "header", "heading", "label", "text", "quote", "author",
+                   "cite", "source", "description")
+_LIQUID_LOGIC = re.compile(r"^(?:assign|capture|if|elsif|else|unless|case|when|for|cycle|increment|decrement|liquid|"
+                           r"echo|tablerow|break|continue)\b")
+_QUOTED = re.compile(r"(?<![=\w])([\"“])(.+?)[\"”]")
+_NOT_TEXT = re.compile(r"^[a-z][\w-]*$|^[\w.-]*[/.][\w./#?=&%-]*$|=")
 
 
 def _shown_shortcode(m: re.Match[str]) -> str:
@@ -78,7 +95,38 @@ class TemplateCodePreprocessor(Preprocessor):
             text = _SHOWN_SHORTCODE.sub(_shown_shortcode, text)
         text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(_fence, chunk))
         text = outside_fences(text, lambda chunk: _FIGURE.sub(_figure, chunk), inline_code=True)
+        if "raw" in text:
+            text = _in_fences(text, lambda code: _RAW_MARK.sub("", code))
         return text.split("\n")
+
+
+def _in_fences(text: str, rewrite) -> str:
+    """``rewrite`` applied to each fenced code block, the rest as written."""
+    from essaybook.mdext import fenced_blocks
+
+    out, last = [], 0
+    for start, end in fenced_blocks(text):
+        out += (text[last:start], rewrite(text[start:end]))
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _words_of(tag: str) -> str:
+    """What a removed tag says to the reader: a Hugo shortcode's or a Liquid ``include``'s text arguments (its
+    title, caption, summary), in the order written; nothing of a variable (``{{ page.title }}``), a comment, a
+    closing tag or Liquid's own logic (``{% assign %}``, ``{% if %}``)."""
+    shortcode = tag.startswith(("{{<", "{{%"))
+    if not shortcode and not tag.startswith("{%"):
+        return ""
+    inner = re.sub(r"^\{[{%][<%]?-?|-?[>%]?[}%]\}$", "", tag).strip()
+    if inner.startswith("/") or (not shortcode and _LIQUID_LOGIC.match(inner)):
+        return ""
+    named = arguments(inner)
+    words = [named[name] for name in _TEXT_ARGUMENTS if named.get(name)]
+    if shortcode:  # Hugo's positional arguments: ``{{< notice warning "Mind the ice" >}}``
+        bare = re.sub(r"""[\w-]+=(?:"[^"]*"|'[^']*'|\S+)""", " ", inner)
+        words += [m.group(2) for m in _QUOTED.finditer(bare) if not _NOT_TEXT.match(m.group(2))]
+    return " — ".join(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 
 class TemplateTagPreprocessor(Preprocessor):
@@ -94,15 +142,22 @@ class TemplateTagPreprocessor(Preprocessor):
             found.setdefault(_shown(m.group(2)), m.group(2))
             return m.group(1)
 
+        text = _STRING_ADDRESS.sub(lambda m: f"]({m.group(2)}", text)
         text = _TAG_LINK.sub(unlink, text)
-        out, last, raw = [], 0, False
+        out, last, raw, comment = [], 0, False, False
         for m in _TOKENS.finditer(text):
             token = m.group(0)
             if token.startswith("`"):
+                if "raw" in token and not comment:
+                    out += (text[last:m.start()], _RAW_MARK.sub("", token))
+                    last = m.end()
                 continue
-            out.append(text[last:m.start()])
+            out.append("" if comment else text[last:m.start()])
             last = m.end()
             name = _shown(token)
+            if comment:
+                comment = not _COMMENT_CLOSE.match(token)
+                continue
             if re.match(r"^\{%-?\s*endraw\b", token):
                 raw = False
                 continue
@@ -113,10 +168,18 @@ class TemplateTagPreprocessor(Preprocessor):
                 raw = True
                 continue
             found.setdefault(name, token)
-        out.append(text[last:])
+            if _COMMENT_OPEN.match(token):  # Jekyll's private note: its text goes with it
+                comment = True
+                continue
+            words = _words_of(token)
+            if words:
+                alone = text[:m.start()].endswith("\n") or m.start() == 0
+                # On a line of its own (a notice's title, a summary): a paragraph of its own, in bold.
+                out.append(f"**{words}**\n" if alone and text[m.end():].startswith("\n") else words)
+        out.append("" if comment else text[last:])
         context(self.md).report_found(
             "template-tags", f"template tags are not run by essaybook and were left out: {', '.join(found)}; "
-            "write the text, link or image they stood for", found)
+            "the words of their titles and captions are kept; write the text, link or image they stood for", found)
         return "".join(out).split("\n")
 
 

@@ -151,6 +151,20 @@ def test_display_math_inside_a_sentence_is_set_apart_and_centred(tmp_path: Path)
     assert abs(words["is"].x0 - left) < 1, "the sentence goes on at the start of the line after the formula"
 
 
+def test_the_authors_own_footnotes_section_in_html_prints(tmp_path: Path) -> None:
+    """A post exported with its notes as HTML (markdown-it, Ghost: ``<section class="footnotes">``) prints them:
+    only essaybook's own notes section, whose notes go to the foot of their pages, is left out of the page."""
+    folder = tmp_path / "raw-notes"
+    folder.mkdir()
+    (folder / "essay.md").write_text(
+        "---\ntitle: Raw notes\nlang: en\n---\n\n<p>Written with the crew.<sup><a href=\"#fn1\">1</a></sup></p>\n"
+        "<section class=\"footnotes\"><ol><li id=\"fn1\"><p>The Morven retired in 2019.</p></li></ol></section>\n\n"
+        "A Markdown note.[^a]\n\n[^a]: Its own text.\n", encoding="utf-8")
+    assert build(["pdf", str(folder), "-o", str(tmp_path / "notes.pdf"), "-q"]) == 0
+    text = " ".join(page_texts(tmp_path / "notes.pdf")[0].split())
+    assert "The Morven retired in 2019." in text and "Its own text." in text
+
+
 def test_code_wraps_inside_the_text_block(print_books: dict) -> None:
     pdf = print_books["print-code-lists", "a5"]["pdf"]
     words = pdf_words(pdf)

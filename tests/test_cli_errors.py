@@ -157,3 +157,22 @@ def test_a_project_stylesheet_weasyprint_cannot_lay_out(tmp_path: Path, capsys: 
     line = fails(["pdf", str(source), "-o", str(tmp_path / "x.pdf")], capsys)
     assert "print layout failed inside WeasyPrint" in line and "styles/print.css" in line, line
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_no_library_prints_its_own_log_lines(tmp_path: Path) -> None:
+    """A handout with math (ziafont logs through the root logger, so Python would set up a stderr handler)
+    and an image without alt text (WeasyPrint's tagging logs an error): stderr holds essaybook's own one-line
+    warnings only, the image's in the author's terms. Run as a process: pytest's own log handlers would hide it."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "heron"
+    essay(folder, "---\ntitle: Heron\nlang: en\n---\n\n![](heron.png)\n\nA math bit $E = mc^2$ here.\n")
+    Image.new("RGB", (1600, 1000), "teal").save(folder / "heron.png")
+    done = subprocess.run([sys.executable, "-m", "essaybook", "pdf", str(folder), "-o", str(tmp_path / "h.pdf")],
+                          capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines and all(line.startswith("warning: ") for line in lines), lines
+    assert any("image has no alt text" in line for line in lines)

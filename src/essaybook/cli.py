@@ -286,6 +286,7 @@ def _size(n: int) -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit status instead of exiting (for embedding and tests)."""
     argv = _with_optional_values(list(sys.argv[1:] if argv is None else argv))
+    _no_stray_log_lines()
     try:
         result = app(args=argv, prog_name="essaybook", standalone_mode=False)
     except typer.Exit as exc:
@@ -310,6 +311,19 @@ def _with_optional_values(argv: list[str]) -> list[str]:
             arg = f"{arg}={choices[0]}"
         out.append(arg)
     return out
+
+
+def _no_stray_log_lines() -> None:
+    """Libraries that log through the root logger's module functions (ziafont's ``logging.debug``, under the
+    handout's math) make Python configure a handler on stderr, which then prints any library's records as raw
+    ``ERROR:weasyprint:…`` lines beside essaybook's own one-line warnings. What essaybook hears from WeasyPrint
+    it collects and says in its own words (``pdf._weasyprint_warnings``); the root logger gets a handler that
+    prints nothing, so Python configures none."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
 
 
 def main() -> None:

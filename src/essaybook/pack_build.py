@@ -294,7 +294,7 @@ def render_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bool
 
     document, _, warnings = pdf.lay_out_keeping_notes(printed_pack, css, fetcher, pdf.pseudo_scopes(content),
                                                        content, book.source_path)
-    return pdf.Handout(document, warnings)
+    return pdf.Handout(document, warnings, book.source_path)
 
 
 def print_setup(book: Collection, paper: str, duplex: bool):
@@ -408,8 +408,6 @@ def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build
             breaks = page_breaks(handout, first="titlepage")
         epub_bytes = _epub_bytes(book, stamp, modified, numbers, breaks or [],
                                  build.handout_edition(paper) if breaks else None)
-    if handout is not None:
-        book.warnings.extend(w for w in handout.warnings if w not in book.warnings)
     # Everything is laid out and packaged in memory first: a failure above leaves every output untouched.
     if epub_bytes is not None:
         written.append(build.atomic_write(targets["epub"], lambda f: f.write(epub_bytes)))
@@ -419,6 +417,8 @@ def make_pack_outputs(book: Collection, targets: dict[str, Path], options: build
         else:
             w = build.atomic_write(out, lambda f, data=data: pdf.write_handout(data, f))
         written.append(dataclasses.replace(w, note=note))
+    if handout is not None:  # the layout's warnings and the write's (the tagging speaks while it writes)
+        book.warnings.extend(w for w in handout.warnings if w not in book.warnings)
     return written
 
 

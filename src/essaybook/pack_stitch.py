@@ -100,7 +100,9 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
                                                            content, source_path)
         breaks = [(b.number, b.block, b.probe, b.after) for b in page_breaks(pdf.Handout(document, []), first=first)]
         buffer = io.BytesIO()
-        write_pdf_once(document, buffer, pdf_variant="pdf/ua-1")
+        with pdf._weasyprint_warnings() as messages:
+            write_pdf_once(document, buffer, pdf_variant="pdf/ua-1")
+    warnings += pdf.written_warnings(messages, source_path)
     return {"pdf": buffer.getvalue(), "pages": len(document.pages), "breaks": breaks, "warnings": warnings,
             "cpu": time.process_time() - cpu}
 

@@ -511,7 +511,9 @@ def _collect_images(body: etree._Element, source: Source, smap: SourceMap, repor
         line = smap.place(src, forms=TARGET_FORMS)[0] if src else None
         if img.get("alt") is None:
             img.set("alt", "")
-        if not img.get("alt").strip() and (img.getparent() is None or img.getparent().tag != x("figure")):
+        captioned = img.getparent() is not None and img.getparent().tag == x("figure") and any(
+            "".join(c.itertext()).strip() for c in img.getparent().iter(x("figcaption")))
+        if not img.get("alt").strip() and not captioned:  # a caption names the figure; nothing else does
             report.at("alt-missing", "image has no alt text, so screen readers skip it as decoration; add "
                       "{alt=\"what the image shows\"}", src or None, back_to=("![", "<img"), claim=False)
         if not src:

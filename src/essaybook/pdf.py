@@ -66,6 +66,7 @@ class Handout:
 
     document: weasyprint.document.Document
     warnings: list[Diagnostic]
+    source_path: Path | None = None  # the essay or pack file, for what WeasyPrint says while it writes
 
 
 def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, paper: str,
@@ -88,7 +89,7 @@ def render_handout(page: etree._ElementTree, doc: Document | PrintInputs, *, pap
     document, printed, warnings = lay_out_keeping_notes(printed_page, css, fetcher, scopes, doc.folder,
                                                         doc.source_path)
     warnings += _missing_glyph_warnings(doc, printed, document)
-    return Handout(document, warnings)
+    return Handout(document, warnings, doc.source_path)
 
 
 def lay_out_keeping_notes(make_page: Callable[[list[str]], etree._ElementTree], css: str, fetcher: object,
@@ -178,8 +179,20 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
     """The handout's PDF, its last use: its pages cannot be painted or read box by box afterwards."""
     from essaybook.weasy import at_work, write_pdf_once
 
-    with at_work():
+    with _weasyprint_warnings() as messages, at_work():
         write_pdf_once(handout.document, out, pdf_variant="pdf/ua-1")
+    handout.warnings.extend(written_warnings(messages, handout.source_path))
+
+
+# What WeasyPrint's tagging says of an image with empty alt text: the ``alt-missing`` rule says it in the
+# author's terms, at the image's line.
+_ALT_MESSAGE = re.compile(r"^Image .* has no required alt description$")
+
+
+def written_warnings(messages: list[str], source_path: Path | None) -> list[Diagnostic]:
+    """WeasyPrint's complaints while it writes the PDF (the tagging's), as warnings like the layout's."""
+    return [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)
+            if not _ALT_MESSAGE.match(m)]
 
 
 def paper_css(paper: Paper, text_dir: str = "ltr") -> str:

@@ -49,7 +49,20 @@ def test_invalid_yaml_names_the_line_in_the_source(tmp_path: Path, capsys: pytes
     path = essay(tmp_path, "---\ntitle: T\nsubject: [a, b\n---\n\nText.\n")
     line = fails(["epub", str(path), "-o", str(tmp_path / "x.epub")], capsys)
     assert line.startswith(f"error: {path}:3: front matter is not valid YAML (")
-    assert line.endswith("; close the list with ']' (or the mapping with '}'), or quote a value that holds ',' or ':'")
+    assert line.endswith("; close the list with ']' (or the mapping with '}'), or quote a value that holds ',', ':' "
+                         "or '?' (a question: \"What does it claim?\"), or write the list one '- item' per line")
+
+
+def test_the_readmes_front_matter_template_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Copied as it stands (its placeholders, its comments), the README's template is an essay that builds."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    template = re.search(r"### Writing an essay.*?```markdown\n(.*?)```", readme, re.DOTALL).group(1)
+    template = re.sub(r"^(cover|identifier):.*\n", "", template, flags=re.MULTILINE)  # no such file, no ISBN here
+    template = re.sub(r"!\[.*\n", "", template)  # the image the example names is not here either
+    path = essay(tmp_path, template)
+    assert run(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list"]) == 0, capsys.readouterr().err
 
 
 def test_front_matter_not_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -282,7 +282,8 @@ def _yaml_problem(source: Source, exc: yaml.YAMLError) -> Diagnostic:
     elif "found undefined alias" in problem or "found undefined tag" in problem:
         hint = f"a value starting with '*', '&' or '!' must be quoted: {key or 'key'}: \"…\""
     elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        hint = "close the list with ']' (or the mapping with '}'), or quote a value that holds ',' or ':'"
+        hint = ("close the list with ']' (or the mapping with '}'), or quote a value that holds ',', ':' or "
+                "'?' (a question: \"What does it claim?\"), or write the list one '- item' per line")
     elif "expected <block end>" in problem or "could not find expected ':'" in problem:
         hint = "quote the whole value if it holds quotes or ':', and keep each key on its own line"
     return Diagnostic("source-unreadable", f"front matter is not valid YAML ({problem}); {hint}",

@@ -451,3 +451,25 @@ def test_the_layout_probe_reads_pangos_glyphs(tmp_path: Path) -> None:
     assert {"Noto Serif Hebrew", "Gentium Book Plus"} <= {r.family for r in runs}
     [warning] = [w for w in handout.warnings if w.rule == "glyph-missing"]
     assert warning.line == 6 and "U+E000" in warning.message
+
+
+def test_right_to_left_list_numbers_hang_on_the_right_and_addresses_read_as_typed(tmp_path: Path) -> None:
+    """In a Hebrew handout an ordered list's numbers hang in the right-hand indent (they stood in the left
+    margin, outside the text block), and a web address, typed in the text or listed under Links, keeps its
+    trailing slash at its end ("/https://…" before)."""
+    from essaybook.check.print_fidelity import pdf_words
+
+    folder = tmp_path / "he"
+    folder.mkdir()
+    (folder / "essay.md").write_text(
+        "---\ntitle: רשימה\nlang: he\nparagraph_numbers: false\n---\n\nשלושה שלבים בתרגום:\n\n"
+        "1. קריאה ראשונה של הטקסט כולו\n2. טיוטה\n3. עריכה\n\n"
+        "ראו https://example.org/archive/ ואת [הארכיון](https://archive.example.org/volume-12/) שם.\n",
+        encoding="utf-8")
+    assert run(["pdf", str(folder), "-o", str(tmp_path / "he.pdf"), "-q"]) == 0
+    words = pdf_words(tmp_path / "he.pdf")
+    right_edge = A4_WIDTH - 36 * MM
+    markers = [w for w in words if re.fullmatch(r"[123]\.|\.[123]", w.text)]
+    assert len(markers) == 3 and all(right_edge - 30 < w.x0 and w.x1 <= right_edge + 1 for w in markers), markers
+    texts = [w.text for w in words]
+    assert "https://example.org/archive/" in texts and "https://archive.example.org/volume-12/" in texts, texts

@@ -348,7 +348,7 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
     for key, a in entries:
         etree.SubElement(dl, x("dt")).text = key
         dd = etree.SubElement(dl, x("dd"))
-        link = etree.SubElement(dd, x("a"), {"href": a.get("href")})
+        link = etree.SubElement(dd, x("a"), {"href": a.get("href"), "dir": "ltr"})  # an address, in any book
         link.text = re.sub(r"(?i)^mailto:", "", a.get("href"))
         _break_after_slashes(link)
     notes = [s for s in essay if s.tag == x("section") and s.get(EPUB_TYPE) == "footnotes"]

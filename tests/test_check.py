@@ -123,6 +123,9 @@ CASES = {
     "ellipses and grammatical doubles": (
         "\nHe paused ... and went on. She paused . . . and stopped. What it had had was that that.\n", []),
     "doubled word across a line break": ("\nIt was the\nthe end.\n", [(7, "doubled-word")]),
+    "a letter and its vowel sign are one word, Devanagari's doubles are found": (
+        "\nहजारीप्रसाद द्विवेदी ने लिखा। यह\nयह दोहराव है।\n", [(7, "doubled-word")]),
+    "Hebrew's gershayim is no quotation mark": ("\nצה\"ל ותשי\"ג, \"ציטוט\".\n", []),
     "French spacing": ("\nBonjour ; ça va ? Oui : très bien ! Non , merci.\n", [(6, "space-before-punctuation")]),
     "setext headings count too": (
         "\nPart\n====\n\nText.\n\nDetail\n------\n\n#### Deep\n", [(14, "heading-skip")]),
@@ -153,6 +156,8 @@ CASES = {
 }
 FRONT = {
     "French spacing": "title: T\nlang: fr\n",
+    "a letter and its vowel sign are one word, Devanagari's doubles are found": "title: T\nlang: hi\n",
+    "Hebrew's gershayim is no quotation mark": "title: T\nlang: he\n",
 }
 
 

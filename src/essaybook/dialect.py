@@ -62,6 +62,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
     from essaybook.mdext.fences import FenceExtension
     from essaybook.mdext.footnote_numbers import NumberedFootnotes
     from essaybook.mdext.headings import HeadingExtension
+    from essaybook.mdext.hebrew_marks import HebrewMarkExtension
     from essaybook.mdext.html_blocks import HtmlBlockMarkdownExtension
     from essaybook.mdext.inline_notes import InlineNoteExtension
     from essaybook.mdext.line_blocks import LineBlockExtension
@@ -89,7 +90,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     EscapeExtension(), QuoteExtension(), TaskListExtension(), ListIndentExtension(), MarksExtension(),
                     CalloutExtension(), HeadingExtension(), MathExtension(), CitationExtension(),
                     PandocTableExtension(), TildeDefinitionExtension(), WordPressShortcodeExtension(),
-                    RawFormatExtension(), ProseLinkExtension(), HtmlBlockMarkdownExtension(),
+                    RawFormatExtension(), ProseLinkExtension(), HtmlBlockMarkdownExtension(), HebrewMarkExtension(),
                     *_emoji_extension(source)],
         output_format="xhtml",
     )

@@ -12,6 +12,7 @@ import copy
 import math
 import re
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import lxml.html
@@ -216,7 +217,15 @@ class _Essay:
             word = m.group(1)
             if word.lower() in _DOUBLES_ALLOWED or not re.search(rf"(?i)\b{word}\s+{word}\b", prose):
                 continue
+            if _marked(self.prose, m.start(1) - 1) or _marked(self.prose, m.end(1)) or _marked(self.prose, m.end(2)):
+                continue  # a letter and the vowel sign or virama after it: part of a word (Devanagari द्वि)
             self.report("doubled-word", f"'{word}' is written twice ('{m.group(1)} {m.group(2)}')", offset=m.start(2))
+
+
+def _marked(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is a combining mark (a vowel sign, a virama, an accent typed apart), which Python's
+    ``\\w`` does not count as a letter: a word boundary there falls inside a word."""
+    return 0 <= at < len(text) and unicodedata.category(text[at]).startswith("M")
 
 
 def _wrote_h1(code: str) -> bool:

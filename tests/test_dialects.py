@@ -4,6 +4,7 @@ fixtures/dialects.md; the seven whole posts are built and validated in test_book
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -215,6 +216,19 @@ def test_citations_and_references(tmp_path: Path) -> None:
     assert [(w.line, w.rule) for w in doc.warnings] == [(9, "citation-missing")]
     references = doc.body.find(".//{http://www.w3.org/1999/xhtml}section[@id='references']")
     assert references is not None and references.get("role") == "doc-bibliography"
+
+
+def test_references_are_sorted_as_the_style_says(tmp_path: Path) -> None:
+    """Chicago author-date sorts its references by author, whatever order the essay cites them in."""
+    cited = (("o", "Ostrom"), ("h", "Hardin"), ("b", "Berkes"))
+    entries = [{"id": key, "type": "book", "title": f"Book of {name}", "author": [{"family": name, "given": "A."}],
+                "issued": {"date-parts": [[1990]]}} for key, name in cited]
+    (tmp_path / "refs.json").write_text(json.dumps(entries), encoding="utf-8")
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\nbibliography: refs.json\n---\n\nOstrom [@o] answered "
+                           "Hardin [@h] and Berkes [@b].\n")
+    references = doc.body.find(".//{http://www.w3.org/1999/xhtml}section[@id='references']")
+    assert [" ".join("".join(p.itertext()).split())[:6] for p in references.iter("{*}p")] == \
+        ["Berkes", "Hardin", "Ostrom"]
 
 
 def test_references_go_where_pandoc_puts_them_and_in_text_locators_read_as_pandocs(tmp_path: Path) -> None:

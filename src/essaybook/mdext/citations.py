@@ -218,6 +218,7 @@ class CitationRenderer(Treeprocessor):
                 citation = Citation(items)
                 bibliography.register(citation)
                 citations.append((span, cite, citation))
+            bibliography.sort()  # by the style's <sort> (Chicago: author, then year); citeproc-py leaves it to us
             for span, cite, citation in citations:
                 missing = [i["key"] for i in cite.items if i["key"] not in source]
                 for key in missing:

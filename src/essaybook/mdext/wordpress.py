@@ -6,10 +6,14 @@ a media address, ``[gallery ids="…"]``. They are WordPress's to run, not Markd
 - code becomes a fenced code block in its language;
 - a media shortcode becomes its address, a link on a line of its own (a book cannot play a video, but its
   reader can find it);
-- a gallery, which names images by WordPress's own numbers, is left out.
+- a gallery, which names images by WordPress's own numbers, is left out;
+- a footnote plugin's ``[footnote]…[/footnote]`` (also ``[ref]``, ``[efn_note]``, ``[fn]``) is a footnote;
+- any other shortcode written as a pair, ``[su_note color="…"]…[/su_note]``, ``[pullquote]``, ``[toggle
+  title="…"]``, is a plugin's box around the author's words: the words stay (and a ``title``'s), the tags go.
 
-What is left out or turned into its address is named in one ``template-tags`` warning per file. Only
-WordPress's and Jetpack's own shortcode names are read: any other text in square brackets is the author's.
+What is left out, unwrapped or turned into its address is named in one ``template-tags`` warning per file.
+Square brackets are read as a shortcode only under WordPress's and Jetpack's own names or as an opening and
+closing pair: any other text in square brackets is the author's.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ _DROPPED_NAMES = ("gallery", "contact-form", "contact-field", "wpforms", "jetpac
 _MEDIA = re.compile(rf"\[({'|'.join(_MEDIA_NAMES)})\b([^\]]*)\](?:(.*?)\[/\1\])?", re.DOTALL)
 _DROPPED = re.compile(rf"\[({'|'.join(_DROPPED_NAMES)})\b[^\]]*\](?:.*?\[/\1\])?", re.DOTALL)
 _ADDRESS = re.compile(r"https?://[^\s\"'<>\]]+")
+_NOTE = re.compile(r"\[(footnote|ref|efn_note|fn)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
+# A plugin's pair: its name, its arguments, what it wraps, its closing tag (same name); nothing of a link.
+_PAIRED = re.compile(r"\[([a-z][a-z0-9_-]*)((?:\s[^\]\n]*)?)\](?![(\[:])(.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
+_TITLES = ("title", "heading", "header", "label", "caption")
 
 
 def _args(text: str) -> dict[str, str]:
@@ -96,15 +104,31 @@ class ShortcodePreprocessor(Preprocessor):
             found.setdefault(f"[{m.group(1)}]", m.group(0))
             return ""
 
+        def note(m: re.Match[str]) -> str:
+            found.setdefault(f"[{m.group(1).lower()}]", m.group(0))
+            return "^[" + " ".join(m.group(2).split()) + "]"
+
+        def unwrapped(m: re.Match[str]) -> str:
+            found.setdefault(f"[{m.group(1).lower()}]", m.group(0))
+            args = _args(m.group(2))
+            title = next((args[name] for name in _TITLES if args.get(name)), "")
+            inner = _PAIRED.sub(unwrapped, m.group(3))  # a box inside a box
+            if not title:
+                return inner
+            return f"**{title}**\n\n{inner}" if inner.startswith("\n") else f"**{title}** {inner}"
+
         def all_shortcodes(chunk: str) -> str:
             chunk = _CAPTION.sub(_figure, chunk)
             chunk = _MEDIA.sub(media, chunk)
-            return _DROPPED.sub(dropped, chunk)
+            chunk = _DROPPED.sub(dropped, chunk)
+            chunk = _NOTE.sub(note, chunk)
+            return _PAIRED.sub(unwrapped, chunk)
 
         text = outside_code(re.compile(r"[\s\S]+"), text, lambda m: all_shortcodes(m.group(0)))
         context(self.md).report_found(
             "template-tags", f"WordPress shortcodes are not run by essaybook: {', '.join(found)} "
-            "(a media address is kept as a link, a gallery left out); write the text or image they stood for", found)
+            "(a media address is kept as a link, a gallery left out, a footnote is a footnote, a plugin's box keeps "
+            "its words); write the text or image they stood for", found)
         return text.split("\n")
 
 

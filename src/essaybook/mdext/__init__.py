@@ -81,6 +81,25 @@ def outside_code(pattern: re.Pattern[str], text: str, replace) -> str:
     return _rewrite_outside_spans(text, lambda chunk: pattern.sub(replace, chunk))
 
 
+_LINE_LEAD = re.compile(r"((?:[ \t]*>)*[ \t]*)((?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+
+
+def as_block(text: str, start: int, end: int, block: str) -> str:
+    """What replaces ``text[start:end]`` (a shortcode that stands for a figure) so that ``block`` is a block of
+    its own where it stood: inside the list item or quotation its line belongs to, not after it. Alone on its
+    line, the line is the block; mid-line, the block gets blank lines around it, each under the line's
+    quotation markers and the item's indentation."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    lead = _LINE_LEAD.match(text, line_start)
+    before, after = text[lead.end():start], text[end:line_end if line_end >= 0 else len(text)]
+    if not before.strip() and not after.strip():
+        return block
+    under = lead.group(1) + (" " * max(4, len(lead.group(2))) if lead.group(2) else "")
+    gap = under.rstrip()  # a blank line of the quotation (">"), or of the item and the top level ("")
+    return f"\n{gap}\n{under}{block}\n{gap}" + (f"\n{under}" if after.strip() else "")
+
+
 # A line's quotation markers, every level of them ("> > "): under them, the rules of the top level apply again.
 QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)*")
 

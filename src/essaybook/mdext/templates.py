@@ -16,7 +16,7 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import CODE_SPAN, arguments, context, outside_fences
+from essaybook.mdext import CODE_SPAN, arguments, as_block, context, outside_fences
 
 _HIGHLIGHT = re.compile(r"^([ \t]*)(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
                         r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
@@ -60,13 +60,17 @@ def _figure(m: re.Match[str]) -> str:
     args = arguments(m.group(1))
     if "src" not in args:
         return m.group(0)
+    return as_block(m.string, m.start(), m.end(), _image(args))
+
+
+def _image(args: dict[str, str]) -> str:
     caption = args.get("caption") or args.get("title") or ""
     if args.get("title") and args.get("caption") and args["title"] not in args["caption"]:
         caption = f"**{args['title']}** {args['caption']}"  # Hugo prints the title above the caption
     credit = args.get("attr")
     attrs = " ".join(f'{name}="{value}"' for name, value in (("alt", args.get("alt")), ("credit", credit))
                      if value and '"' not in value)
-    return f"\n\n![{caption}]({args['src']})" + (f"{{{attrs}}}" if attrs else "") + "\n\n"
+    return f"![{caption}]({args['src']})" + (f"{{{attrs}}}" if attrs else "")
 
 
 def _shown(tag: str) -> str:

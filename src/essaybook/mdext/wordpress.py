@@ -23,7 +23,7 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import arguments, context, outside_code, outside_fences
+from essaybook.mdext import arguments, as_block, context, outside_code, outside_fences
 
 _CODE = re.compile(r"^[ \t]*\[(code|sourcecode)\b([^\]]*)\][ \t]*\n?(.*?)\n?[ \t]*\[/\1\][ \t]*$",
                    re.MULTILINE | re.DOTALL)
@@ -72,7 +72,7 @@ def _figure(m: re.Match[str]) -> str:
         return f"\n\n<figure>{img.group(0)}{figcaption}</figure>\n\n"
     alt = image.group(1)
     attrs = f'{{alt="{alt}"}}' if alt and alt != caption else ""
-    return f"\n\n![{caption}]({image.group(2)}){attrs}\n\n"
+    return as_block(m.string, m.start(), m.end(), f"![{caption}]({image.group(2)}){attrs}")
 
 
 class ShortcodeCodePreprocessor(Preprocessor):

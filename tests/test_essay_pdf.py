@@ -150,3 +150,20 @@ def test_the_first_essay_prints_with_nothing_to_warn_of(tmp_path: Path, capsys: 
     assert build(["pdf", str(ESSAY), "-o", str(tmp_path / "essay.pdf")]) == 0
     said = capsys.readouterr()
     assert "warning" not in (said.out + said.err).lower(), said
+
+
+def test_several_authors_run_in_the_head_by_their_surnames(tmp_path: Path) -> None:
+    """Two authors' whole names did not fit the running head ("Thomas Whitcombe and Ana Ferreira-…"): the head
+    carries their surnames, three or more as the first and others; the title block keeps the whole names."""
+    from essaybook.labels import family_name, running_names
+
+    assert running_names(("Thomas Whitcombe", "Ana Ferreira-Lindgren"), "en") == "Whitcombe and Ferreira-Lindgren"
+    assert running_names(("Vincent van Gogh", "Juana de la Cruz", "Mira Okafor"), "en") == "van Gogh and 2 others"
+    assert (family_name("张伟"), running_names(("Mira Okafor",), "en")) == ("张伟", "Mira Okafor")
+    body = "\n\n".join(f"Paragraph {n}, with words enough to fill a line of the handout and go on." for n in range(80))
+    (tmp_path / "essay.md").write_text("---\ntitle: Tide tables\nauthor: [Thomas Whitcombe, Ana Ferreira-Lindgren]\n"
+                                       f"lang: en\n---\n\n{body}\n", encoding="utf-8")
+    assert build(["pdf", str(tmp_path / "essay.md"), "-o", str(tmp_path / "t.pdf"), "-q"]) == 0
+    pages = page_texts(tmp_path / "t.pdf")
+    assert "Thomas Whitcombe and Ana Ferreira-Lindgren" in pages[0]
+    assert "Whitcombe and Ferreira-Lindgren" in pages[1] and "Thomas" not in pages[1]  # page 2: only its head

@@ -111,6 +111,29 @@ def short_names(names: tuple[str, ...] | list[str], lang: str, keep: int = 2) ->
     return join_names([*names[:keep], rest], lang)
 
 
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "di", "del", "della", "des", "du", "le", "la",
+                        "ten", "ter", "bin", "ibn", "al", "el", "dos", "das", "do", "y"})
+
+
+def family_name(name: str) -> str:
+    """The surname a running head or a citation uses: the last word, with the particles before it (``van
+    Gogh``, ``de la Cruz``); a name written without spaces (``张伟``) is itself."""
+    words = name.split()
+    start = len(words) - 1
+    while start > 0 and words[start - 1].lower() in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:]) if words else name
+
+
+def running_names(names: tuple[str, ...] | list[str], lang: str) -> str:
+    """The authors as a running head carries them: one author's whole name; several authors' surnames
+    (``Whitcombe and Ferreira-Lindgren``), three or more as the first and "others" (books' and CMOS's use)."""
+    if len(names) <= 1:
+        return names[0] if names else ""
+    surnames = [family_name(n) for n in names]
+    return join_names(surnames, lang) if len(surnames) == 2 else short_names(surnames, lang, keep=1)
+
+
 def human_date(value: str, lang: str) -> str:
     """``2014-01-05`` as a reader of the book's language writes it (CLDR's long date; month and year, or the
     year alone, for partial dates)."""

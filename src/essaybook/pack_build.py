@@ -23,7 +23,7 @@ from lxml import etree
 
 from essaybook import build, pdf
 from essaybook.errors import EssaybookError, SourceProblems, display_path
-from essaybook.labels import human_date, join_names, label
+from essaybook.labels import human_date, join_names, label, running_names
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Asset, Collection, Document, Part, x
 from essaybook.pack import Pack, load_pack
@@ -182,7 +182,7 @@ def essay_sections(part: Part, *, paragraph_numbers: bool, modified: str | None)
     essay.set("class", "essay pack-essay")
     header = essay.find(x("header"))
     header.set("data-running-title", part.short_title or meta.title)
-    header.set("data-running-author", join_names(meta.authors, meta.lang) if meta.authors else "")
+    header.set("data-running-author", running_names(meta.authors, meta.lang))
     if doc.notes_lead is None and not doc.notes_prompts:
         return [essay]
     notes.set("class", "reader-notes essay-prompts")

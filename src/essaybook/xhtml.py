@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from essaybook.labels import direction, human_date, join_names, label
+from essaybook.labels import direction, human_date, join_names, label, running_names
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 
 # Blocks a class can point at ("see ¶12"): the essay's own paragraphs and quotations, not captions or notes.
@@ -123,7 +123,8 @@ def title_block(doc: Document) -> etree._Element:
     if meta.subtitle:
         _inline_into(etree.SubElement(header, x("p"), {"class": "subtitle"}), doc.subtitle, meta.subtitle)
     if meta.authors:
-        etree.SubElement(header, x("p"), {"class": "authors"}).text = join_names(meta.authors, meta.lang)
+        etree.SubElement(header, x("p"), {"class": "authors", "data-running-author": running_names(
+            meta.authors, meta.lang)}).text = join_names(meta.authors, meta.lang)
         affiliations = _affiliations(meta)
         if affiliations:
             etree.SubElement(header, x("p"), {"class": "affiliations"}).text = affiliations

@@ -473,3 +473,28 @@ def test_right_to_left_list_numbers_hang_on_the_right_and_addresses_read_as_type
     assert len(markers) == 3 and all(right_edge - 30 < w.x0 and w.x1 <= right_edge + 1 for w in markers), markers
     texts = [w.text for w in words]
     assert "https://example.org/archive/" in texts and "https://archive.example.org/volume-12/" in texts, texts
+
+
+def test_a_latin_citation_in_right_to_left_text_reads_in_order_and_keeps_its_italics(tmp_path: Path) -> None:
+    """``Khaled Fahmy, *All the Pasha's Men* (Cambridge, 1997)`` in an Arabic sentence, as scholarly notes cite:
+    its words left to right in the order written (the emphasis broke the run, and the paragraph's direction put
+    the title before the author and the brackets first), the title in italics, not in the bold an Arabic
+    emphasis takes; in the EPUB the run is one ``dir="ltr"`` span."""
+    from essaybook.check.print_fidelity import pdf_words
+
+    folder = tmp_path / "ar"
+    folder.mkdir()
+    (folder / "essay.md").write_text(
+        "---\ntitle: حواشي\nlang: ar\nparagraph_numbers: false\n---\n\n"
+        "انظر Khaled Fahmy, *All the Pasha's Men* (Cambridge, 1997) للتفاصيل، و*مثال* هنا.\n", encoding="utf-8")
+    assert run(["build", str(folder), "--out-dir", str(tmp_path / "out"), "-q"]) == 0
+    words = pdf_words(tmp_path / "out" / "ar.pdf")
+    line = next(w for w in words if w.text == "Khaled").y0
+    latin = [w.text for w in sorted(words, key=lambda w: w.x0)
+             if abs(w.y0 - line) < 2 and re.search("[A-Za-z]", w.text)]
+    assert latin == ["Khaled", "Fahmy,", "All", "the", "Pasha’s", "Men", "(Cambridge,"], latin
+    faces = subprocess.run(["pdffonts", str(tmp_path / "out" / "ar.pdf")], capture_output=True, text=True).stdout
+    assert "Charis-SIL-Italic" in faces and "Noto-Naskh-Arabic-Bold" in faces  # the Latin title; the Arabic word
+    with zipfile.ZipFile(tmp_path / "out" / "ar.epub") as z:
+        page = z.read("EPUB/essay.xhtml").decode()
+    assert '<span dir="ltr">Khaled Fahmy, <em class="latin">All the Pasha’s Men</em> (Cambridge, 1997)</span>' in page

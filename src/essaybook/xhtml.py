@@ -7,10 +7,10 @@ paragraph number looks is the stylesheets' business (``base.css`` plus ``epub.cs
 from __future__ import annotations
 
 import copy
-import re
 
 from lxml import etree
 
+from essaybook.bidi_runs import isolate_addresses, isolate_latin_runs, mark_latin_emphasis
 from essaybook.labels import direction, human_date, join_names, label, running_names
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Document, x
 
@@ -64,49 +64,16 @@ def _essay(doc: Document, paragraph_numbers: bool) -> etree._Element:
     body = copy.deepcopy(doc.body)
     if paragraph_numbers:
         number_paragraphs(body)
-    isolate_addresses(body, direction(doc.metadata.lang, doc.metadata.dir) == "rtl")
+    right_to_left = direction(doc.metadata.lang, doc.metadata.dir) == "rtl"
+    isolate_addresses(body, right_to_left)
+    if right_to_left:
+        isolate_latin_runs(body)
+    mark_latin_emphasis(body, doc.metadata.lang)
     section.text = body.text
     for child in body:
         section.append(child)
     _identify_blocks(section, "b")
     return section
-
-
-_ADDRESS = re.compile(r"(?i)^(?:https?://|ftp://|mailto:|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.-]+$")
-# An address typed in running text, without the sentence's punctuation after it.
-_TYPED_ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]}'\"”’]")
-_AS_TYPED = {x(t) for t in ("a", "code", "pre", "kbd", "samp", "math", "svg")}
-
-
-def isolate_addresses(body: etree._Element, right_to_left: bool) -> None:
-    """A web address (or an e-mail address) reads left to right inside right-to-left text too: isolated
-    (``dir="ltr"``), so its trailing slash and its dots stay where they were typed. A link whose text is an
-    address, in any book; in a right-to-left book, an address typed in the text as well."""
-    for a in body.iter(x("a")):
-        if a.get("dir") is None and _ADDRESS.match("".join(a.itertext()).strip()):
-            a.set("dir", "ltr")
-    if not right_to_left:
-        return
-    for el in list(body.iter()):
-        if not isinstance(el.tag, str) or el.tag in _AS_TYPED or any(p.tag in _AS_TYPED for p in el.iterancestors()):
-            continue
-        if el.text and _TYPED_ADDRESS.search(el.text):
-            el.text = _wrap_addresses(el.text, el, 0)
-        for child in list(el):
-            if child.tail and _TYPED_ADDRESS.search(child.tail):
-                child.tail = _wrap_addresses(child.tail, el, el.index(child) + 1)
-
-
-def _wrap_addresses(text: str, parent: etree._Element, at: int) -> str:
-    """``text`` up to its first address; each address becomes a ``<span dir="ltr">`` inserted in ``parent``
-    at ``at``, the text after each one its tail. Returns what stays before the first."""
-    pieces = _TYPED_ADDRESS.split(text)
-    found = _TYPED_ADDRESS.findall(text)
-    for n, address in enumerate(found):
-        span = etree.Element(x("span"), dir="ltr")
-        span.text, span.tail = address, pieces[n + 1]
-        parent.insert(at + n, span)
-    return pieces[0]
 
 
 def _identify_blocks(section: etree._Element, prefix: str) -> None:

@@ -150,7 +150,7 @@ def test_author_objects_affiliation_in_the_title_block_email_and_orcid_not(tmp_p
     assert run(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list", "-q"]) == 0
     with zipfile.ZipFile(tmp_path / "x.epub") as z:
         page = z.read("EPUB/essay.xhtml").decode()
-    assert '<p class="authors">Mira Okafor and Jon Park</p>' in page
+    assert '<p class="authors" data-running-author="Okafor and Park">Mira Okafor and Jon Park</p>' in page
     assert '<p class="affiliations">University of Lagos</p>' in page
     assert "mira@example.org" not in page and "0000-0002" not in page
 
@@ -177,6 +177,13 @@ def test_check_reports_the_same_front_matter_diagnostics(tmp_path: Path, capsys:
 def parsed(tmp_path: Path, text: str):
     source = load_source(essay(tmp_path, text))
     return parse_document(source, parse_metadata(source))
+
+
+def test_the_template_tags_warning_is_at_the_first_tag_written(tmp_path: Path) -> None:
+    """A tag in a link's address is rewritten first; the one warning is still at the first tag of the file."""
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\nText.\n\n{% include toc.html %}\n\n"
+                           "A [post]({% post_url 2010-07-21-name %}).\n")
+    assert [(w.line, w.rule) for w in doc.warnings] == [(8, "template-tags")]
 
 
 def test_template_tags_one_warning_per_file_naming_them(tmp_path: Path) -> None:

@@ -47,8 +47,9 @@ class Context:
     def report_found(self, rule: str, message: str, found: dict[str, str]) -> None:
         """One report for constructs of one kind (``found``: each name, and the text it was first met as), at
         the line of the first: what a preprocessor that rewrites them all says once."""
-        if found:
-            self.report(rule, message, needle=next(iter(found.values())))
+        if found:  # at the first written: the rewriters may meet a later one first (a tag in a link's address)
+            places = [(i if (i := self.body.find(text)) >= 0 else len(self.body), text) for text in found.values()]
+            self.report(rule, message, needle=min(places)[1])
 
 
 def attached(md: Markdown, name: str, make: Callable[[], T]) -> T:

@@ -4,8 +4,8 @@ a media address, ``[gallery ids="…"]``. They are WordPress's to run, not Markd
 
 - a captioned image becomes a figure with that caption (the image's ``alt`` stays its alternative text);
 - code becomes a fenced code block in its language;
-- a media shortcode becomes its address, a link on a line of its own (a book cannot play a video, but its
-  reader can find it);
+- a media shortcode becomes its address, a link where it stood (a book cannot play a video, but its reader
+  can find it);
 - a gallery, which names images by WordPress's own numbers, is left out;
 - a footnote plugin's ``[footnote]…[/footnote]`` (also ``[ref]``, ``[efn_note]``, ``[fn]``) is a footnote;
 - any other shortcode written as a pair, ``[su_note color="…"]…[/su_note]``, ``[pullquote]``, ``[toggle
@@ -98,7 +98,7 @@ class ShortcodePreprocessor(Preprocessor):
         def media(m: re.Match[str]) -> str:
             found.setdefault(f"[{m.group(1)}]", m.group(0))
             address = _ADDRESS.search(m.group(3) or "") or _ADDRESS.search(m.group(2))
-            return f"\n\n<{address.group(0)}>\n\n" if address else ""
+            return f"<{address.group(0)}>" if address else ""  # a link where it stood, in its sentence too
 
         def dropped(m: re.Match[str]) -> str:
             found.setdefault(f"[{m.group(1)}]", m.group(0))

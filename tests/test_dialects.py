@@ -54,6 +54,15 @@ def test_dates_as_the_authors_timezone_had_them(tmp_path: Path, written: str, da
     assert meta is not None and meta.date == date and not diagnostics
 
 
+def test_a_jekyll_post_is_dated_by_its_file_name(tmp_path: Path) -> None:
+    """``_posts/2021-08-09-kiln-notes.md`` with no ``date:``: the book carries the post's date, not the build's."""
+    path = essay(tmp_path, "---\ntitle: Kiln\nlang: en\n---\n\nText.\n", name="2021-08-09-kiln-notes.md")
+    meta, diagnostics = read_metadata(load_source(path))
+    assert meta is not None and meta.date == "2021-08-09" and not diagnostics
+    dated = essay(tmp_path / "dated", "---\ntitle: K\nlang: en\ndate: 2020-01-02\n---\n\nT.\n", name="2021-08-09-k.md")
+    assert read_metadata(load_source(dated))[0].date == "2020-01-02"
+
+
 def test_every_front_matter_problem_is_reported_at_once(tmp_path: Path) -> None:
     meta, diagnostics = front(tmp_path, "lang: en\nauthor: 12\npaper: b5\ndate: 2020-13-01\n"
                                         "paragraph_numbers: sometimes\nautor: X\n")

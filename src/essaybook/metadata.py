@@ -423,7 +423,7 @@ class _Reader:
         csl = self.text("csl")
         meta_fields = dict(
             subtitle=self.text("subtitle"),
-            date=self.date("date"),
+            date=self.date("date") or self.file_name_date(),
             modified=self.date("modified"),
             description=self.text("description"),
             keywords=self.text_list("keywords"),
@@ -598,6 +598,16 @@ class _Reader:
             return (f"cover '{ref}' is {asset.media_type}; e-reader libraries show only JPEG or PNG covers: "
                     "convert it")
         return None
+
+    def file_name_date(self) -> str | None:
+        """Jekyll's posts carry their date in their file name (``_posts/2021-08-09-kiln-notes.md``), not in
+        their front matter: that date, when the front matter has none."""
+        path = getattr(self.source, "path", None)
+        m = re.match(r"^(\d{4})-(\d{2})-(\d{2})-", path.name) if path is not None else None
+        try:
+            return dt.date(*(int(g) for g in m.groups())).isoformat() if m else None
+        except ValueError:
+            return None
 
     def date(self, name: str) -> str | None:
         f = self.fields.get(name)

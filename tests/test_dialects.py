@@ -210,6 +210,14 @@ def test_math_is_mathml_in_its_namespace_with_alttext(tmp_path: Path) -> None:
     assert all(etree.QName(child).namespace == MATHML for m in maths for child in m.iter())
 
 
+def test_a_label_in_math_is_no_text_and_an_unknown_command_is_said(tmp_path: Path) -> None:
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\n$$\nh = A \\cos t \\label{eq:tide}\n$$\n\n"
+                           "A typo $\\alpah + \\beta$ here.\n")
+    assert [m.get("alttext") for m in doc.body.iter(f"{{{MATHML}}}math")] == ["h = A \\cos t", "\\alpah + \\beta"]
+    assert "label" not in "".join(doc.body.itertext())
+    assert [(w.line, w.rule) for w in doc.warnings] == [(10, "math-invalid")]
+
+
 def test_math_pages_are_declared_in_the_manifest(tmp_path: Path) -> None:
     path = essay(tmp_path, "---\ntitle: T\nlang: en\n---\n\nEnergy $E = mc^2$.\n")
     assert run(["epub", str(path), "-o", str(tmp_path / "x.epub"), "--no-page-list", "-q"]) == 0

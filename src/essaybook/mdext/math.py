@@ -37,7 +37,12 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     return mathml.replace("<math ", f'<math alttext="{escape(" ".join(tex.split()))}" ', 1)
 
 
+_LABEL = re.compile(r"\\label\s*\{[^{}]*\}")  # an equation's anchor for LaTeX's cross-references: no text
+_UNKNOWN = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")  # a command latex2mathml does not know, as text
+
+
 def _render(md: Markdown, tex: str, display: bool, written: str) -> str | etree.Element:
+    tex = _LABEL.sub("", tex)
     try:
         html = tex_to_mathml(tex, display)
     except Exception as exc:  # latex2mathml raises its own exception types and IndexError on odd input
@@ -46,6 +51,10 @@ def _render(md: Markdown, tex: str, display: bool, written: str) -> str | etree.
         code = etree.Element("code", {"class": "math-tex"})
         code.text = tex.strip()
         return code
+    unknown = list(dict.fromkeys(_UNKNOWN.findall(html)))
+    if unknown:
+        context(md).report("math-invalid", f"TeX {', '.join(unknown)} is not a command essaybook knows (a typo?); "
+                           "it is printed as written, in the formula", needle=written)
     return md.htmlStash.store(html)
 
 

@@ -338,6 +338,19 @@ def test_markup_for_other_formats_is_left_out_with_one_warning(tmp_path: Path) -
     assert "newpage" not in "".join(doc.body.itertext())
 
 
+def test_an_embedded_block_is_that_block_alone(tmp_path: Path) -> None:
+    """``![[Sources#^q1]]`` is the paragraph marked ``^q1`` (or the list before a line ``^l1``), not the note."""
+    (tmp_path / "Sources.md").write_text("A quote from elsewhere. ^q1\n\n- one\n- two\n\n^l1\n\n## Section A\n\n"
+                                         "Section A body.\n", encoding="utf-8")
+    doc = parsed(tmp_path, "---\ntitle: T\nlang: en\n---\n\n![[Sources#^q1]]\n\n![[Sources#^l1]]\n\n"
+                           "![[Sources#^nowhere]]\n")
+    text = "".join(doc.body.itertext())
+    assert text.count("A quote from elsewhere.") == 2 and text.count("two") == 2 and text.count("Section A body") == 1
+    assert "^q1" not in text and "^l1" not in text
+    [warning] = [w for w in doc.warnings if w.rule == "embed-unresolved"]
+    assert warning.line == 10 and "no block '^nowhere'" in warning.message
+
+
 def test_an_embedded_notes_section_is_that_section_and_a_missing_one_is_said(tmp_path: Path) -> None:
     (tmp_path / "Other.md").write_text("# Other\n\nIntro.\n\n## Section A\n\nText of A.\n\n### Sub of A\n\n"
                                        "Sub text.\n\n## Section B\n\nText of B.\n", encoding="utf-8")

@@ -70,6 +70,22 @@ def _section(note: str, heading: str) -> str | None:
     return None
 
 
+def _block(note: str, block_id: str) -> str | None:
+    """The block of ``note`` that Obsidian's ``^block_id`` names: the paragraph whose last line ends with it, or
+    the block (a list, a quotation, a table) just before a line that is only the id."""
+    blocks = re.split(r"\n[ \t]*\n", note.strip("\n"))
+    mark = re.compile(rf"(?:^|[ \t]+)\^{re.escape(block_id)}[ \t]*$")
+    for n, block in enumerate(blocks):
+        if mark.fullmatch(block.strip()):
+            return blocks[n - 1] if n else None
+        last = block.rstrip().rsplit("\n", 1)[-1]
+        if mark.search(last) and last.strip() != f"^{block_id}":
+            return mark.sub("", block.rstrip())
+        if block.rstrip().endswith(f"\n^{block_id}"):
+            return block.rstrip()[: -len(block_id) - 2]
+    return None
+
+
 _HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 
 
@@ -99,7 +115,14 @@ class NoteEmbedPreprocessor(Preprocessor):
                 return f"\n*{name}*\n"
             note = _FRONT.sub("", note.replace("\r\n", "\n"))
             heading = (m.group(2) or "").strip()
-            if heading and not heading.startswith("^"):
+            if heading.startswith("^"):
+                part = _block(note, heading[1:])
+                if part is None:
+                    ctx.report("embed-unresolved", f"embedded note '{name}' has no block '{heading}'; the whole "
+                               "note is printed", needle=m.group(0).strip())
+                else:
+                    note = part
+            elif heading:
                 part = _section(note, heading)
                 if part is None:
                     ctx.report("embed-unresolved", f"embedded note '{name}' has no heading '{heading}'; the whole "

@@ -105,3 +105,20 @@ def test_two_up_is_reading_order(imposed) -> None:
     total = pairs[0][0][1]
     assert pairs == [((a, total), (b, total) if b else None) for a, b in two_up_order(total)]
     assert "two-up" in imposed["two-up"][1]
+
+
+def test_a_right_to_left_booklet_opens_from_the_right(tmp_path: Path) -> None:
+    """An Arabic booklet's fold is on the right of its cover: sheet 1's front carries page 1 on its left half
+    and the last page on its right, and the first spread reads 2 on the right, 3 on the left (every side
+    mirrored); two-up reads from the right too."""
+    from conftest import TEST_ESSAYS
+
+    arabic = TEST_ESSAYS / "arabic-essay" / "essay.md"
+    for args, name in ((["--booklet"], "booklet"), (["--two-up"], "two-up")):
+        _run(["pdf", str(arabic), *args, "-o", str(tmp_path / f"{name}.pdf"), "--force"])
+    read = sides(tmp_path / "booklet.pdf")
+    total = read[0]["right"]["folio"][1]
+    assert [(s["left"]["folio"], s["right"]["folio"]) for s in read] == \
+        [((b, total), (a, total)) for a, b in booklet_order(total)]
+    flat = sides(tmp_path / "two-up.pdf")
+    assert (flat[0]["right"]["folio"][0], flat[0]["left"]["folio"][0]) == (1, 2)

@@ -3,6 +3,8 @@
 A saddle-stitched booklet is printed duplex, folded once and stapled on the fold, so its sheets carry the
 pages out of order: with N pages (a multiple of four), sheet 1's front holds N and 1, its back 2 and N-1, sheet
 2's front N-2 and 3, and so on. ``--two-up`` is the plain 1-2, 3-4 order for cutting or for reading flat.
+A right-to-left book opens the other way, its fold on the right of its cover: each side is mirrored (sheet 1's
+front holds 1 and N, the first spread 3 and 2), and two-up reads from the right.
 
 The pages come from the same WeasyPrint layout as the handout (A5 on A4, half-letter on Letter), unscaled; a
 booklet's page count is made a multiple of four by laying out more ruled Notes pages, never blank ones, so the
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject, TextStringObject
+
+from essaybook.labels import direction
 
 _PT_PER_MM = 72 / 25.4
 
@@ -123,5 +127,7 @@ def imposed_handout(render, mode: str, sheet_key: str, *, title: str, author: st
     with at_work():
         write_pdf_once(handout.document, buffer)
     sides = booklet_order(pages) if mode == "booklet" else two_up_order(pages)
+    if direction(lang) == "rtl":  # bound on the right: every side read from the right
+        sides = [(right, left) for left, right in sides]
     data = impose(buffer.getvalue(), sides, sheet, title=title, author=author, lang=lang)
     return data, instructions(mode, sheet, pages, padded), handout.warnings

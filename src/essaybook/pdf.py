@@ -202,8 +202,11 @@ def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
     lt, lr, lb, ll = paper.landscape_margins
     if text_dir == "rtl":
         right, left = left, right
+    # A booklet's pages mirror their margins across the fold. WeasyPrint makes a right-to-left book's first page
+    # a left-hand one (its first spread opens to the left): there the right-hand pages are the mirrored ones.
+    verso = "right" if text_dir == "rtl" else "left"
+    mirror = f"@page :{verso} {{ margin-left: {right}mm; margin-right: {left}mm; }}\n" if paper.mirrored else ""
     # The Notes page is exactly one text block tall, so its ruled lines run to the foot of the page.
-    mirror = f"@page :left {{ margin-left: {right}mm; margin-right: {left}mm; }}\n" if paper.mirrored else ""
     return (f"\n@page {{ size: {paper.name}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n{mirror}"
             f"html {{ font-size: {paper.font_size}pt; }}\n"
             f".reader-notes {{ height: {paper.text_height - 1:.1f}mm; }}\n"

@@ -65,7 +65,7 @@ def test_code_that_fits_stays_text_and_addresses_break_after_slashes() -> None:
     code = next(tree.iter(x("code")))
     assert code.text == "one\n\ntwo" and not len(code) and not code.getparent().get("class")
     a = next(tree.iter(x("a")))
-    assert a.text == "https://\u200be.org/\u200ba/\u200bb" and not len(a)  # a break after "//", "e.org/", "a/"
+    assert a.text == "https://\u200be\u200b.org/\u200ba/\u200bb" and not len(a)  # after "//", "/"; before "."
 
 
 def test_only_code_lines_that_may_wrap_become_blocks_of_their_own() -> None:
@@ -116,7 +116,7 @@ def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:
     keys = [s.text for s in tree.iter(x("sup")) if s.get("class") == "link-key"]
     assert keys == ["a", "a"]
     listed = [dd.xpath("string()") for dd in tree.iter(x("dd"))]
-    assert listed == ["https://\u200ba.org/\u200bx"]  # may break after its slashes
+    assert listed == ["https://\u200ba\u200b.org/\u200bx"]  # may break after its slashes, before its dots
     assert "internal" in next(a for a in tree.iter(x("a")) if a.get("href") == "#essay").get("class")
 
 

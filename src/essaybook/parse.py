@@ -26,6 +26,7 @@ from essaybook.extensions import EMPTY_CREDIT_ATTR
 from essaybook.htmlnames import escape_unknown_tags
 from essaybook.labels import label
 from essaybook.mdext.math import MATHML_NS
+from essaybook.mdext.obsidian import WIKILINK_WRITTEN
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, Asset, Document, Heading, x
 from essaybook.rules import Diagnostic
@@ -212,6 +213,14 @@ def _judge_raw_links(raw: etree._Element, report: _Report) -> None:
     for a in raw.iter("a"):
         href = a.get("href")
         if href is None or _NOTE_LINKS & set((a.get("class") or "").split()):
+            continue
+        written = a.get(WIKILINK_WRITTEN)
+        if written is not None:  # said as the author wrote it, at its line (its href is a quoted note name)
+            what = "a block (^…), which the book does not link" if "#^" in written else \
+                "another note, which is not in the book"
+            report.at("link-broken", f"[[{written}]] links to {what}; its text is kept, the link dropped (embed "
+                      "the note with ![[…]] on a line of its own, or link a heading of this essay)",
+                      needle=written, forms=("[[{}",))
             continue
         problem = link_problem(href.strip())
         if problem is not None:

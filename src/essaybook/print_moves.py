@@ -186,16 +186,19 @@ def _flow_text(el: etree._Element):
             yield child.tail
 
 
-_SLASH = re.compile(r"(?<=/)(?=[^/])")
+# After a slash; before a dot, a hyphen and the other punctuation inside a name (the Chicago Manual's places,
+# so that a line never ends on a hyphen the reader would take for a word's): a host name of fifty letters no
+# longer leaves the line before it gaping.
+_ADDRESS_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^\W_])(?=[.\-_?#&=~][^\W_])")
 
 
 def _break_after_slashes(a: etree._Element) -> None:
-    """A link whose text is an address may break after each slash, where a reader expects it: a zero-width
-    space, the character WeasyPrint's own sheet puts in a ``<wbr>`` (as ``::before``), without the element's
-    three boxes and its tag in the PDF's structure (pandoc's manual had 643)."""
+    """A link whose text is an address may break after each slash and before each dot or hyphen, where a reader
+    expects it: a zero-width space, the character WeasyPrint's own sheet puts in a ``<wbr>`` (as ``::before``),
+    without the element's three boxes and its tag in the PDF's structure (pandoc's manual had 643)."""
     if len(a) or not a.text or not re.match(r"(?i)^(https?://|www\.)", a.text):
         return
-    a.text = "\u200b".join(_SLASH.split(a.text))
+    a.text = "\u200b".join(_ADDRESS_BREAK.split(a.text))
 
 
 # --- words with digits --------------------------------------------------------------------------------------
@@ -327,7 +330,8 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         if not re.match(r"(?i)^(https?|mailto):", href) or _in_title_block(a):
             continue
         text = " ".join("".join(a.itertext()).split())
-        if _same_address(text, href):
+        if _same_address(text, href):  # the address is the text: it breaks where an address may
+            _break_after_slashes(a)
             continue
         key = seen.get(href)
         if key is None:

@@ -30,6 +30,7 @@ _COMMENT = re.compile(r"^[ \t]*%%[ \t]*\n.*?\n[ \t]*%%[ \t]*$|%%(?:[^\n]|\n(?![ 
 _NOTE_EMBED = re.compile(r"^[ \t]*!\[\[([^\]|#\n]+?)(?:#([^\]|\n]*))?(?:\|[^\]\n]*)?\]\][ \t]*$", re.MULTILINE)
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 WIKILINK_ATTR = "data-eb-wikilink"
+WIKILINK_WRITTEN = "data-eb-wikilink-written"  # an unresolved wikilink's target, for its warning
 _FRONT = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)[ \t]*\n|\+\+\+\n.*?\n\+\+\+[ \t]*\n)", re.DOTALL)
 
 
@@ -196,7 +197,8 @@ class WikilinkResolver(Treeprocessor):
                 a.set("href", "#title")
             elif wanted in ids and (here or not heading):
                 a.set("href", "#" + ids[wanted])
-            # else: the href names another note; the build keeps the text and reports link-broken
+            else:  # another note, or a block: the build keeps the text and says so, quoting it as written
+                a.set(WIKILINK_WRITTEN, target.strip())
 
 
 class ObsidianExtension(Extension):

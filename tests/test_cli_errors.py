@@ -36,6 +36,17 @@ def test_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_folder_without_essay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = fails(["epub", str(tmp_path), "-o", str(tmp_path / "x.epub")], capsys)
     assert line.endswith("no essay.md in this folder; put the essay in essay.md or pass its file")
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text("---\ntitle: T\n---\n\nText.\n", encoding="utf-8")
+    line = fails(["epub", str(tmp_path), "-o", str(tmp_path / "x.epub")], capsys)
+    assert line.endswith("no essay.md in this folder, and 2 Markdown files (a.md, b.md); put the essay in essay.md "
+                         "or pass its file")
+
+
+def test_a_folder_holding_one_markdown_file_is_that_essay(tmp_path: Path) -> None:
+    """A Jekyll post copied into a folder of its own keeps its name (2021-08-09-kiln-notes.md): it is the essay."""
+    essay(tmp_path, "---\ntitle: Kiln\nlang: en\n---\n\nText.\n", name="2021-08-09-kiln-notes.md")
+    assert run(["epub", str(tmp_path), "-o", str(tmp_path / "x.epub"), "--no-page-list", "-q"]) == 0
 
 
 def test_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,6 +56,9 @@ def find_in_folder(folder: Path | None, name: str, suffixes: tuple[str, ...] = (
     return None
 
 
+_GHOST = "__GHOST_URL__"
+
+
 def in_folder_for_site_path(ref: str, folder: Path) -> str | None:
     """The file a web site's own address names, inside the essay's folder, as a relative path, or None.
 
@@ -63,6 +66,8 @@ def in_folder_for_site_path(ref: str, folder: Path) -> str | None:
     (``/assets/img/log.png``, ``/wp-content/uploads/2018/06/stall.jpg``, a full address on the site): the path
     under the folder (``assets/img/log.png``), else the file of that name anywhere inside it, as the author most
     likely copied it beside the essay."""
+    if ref.startswith(_GHOST):  # Ghost's exports write the site's own address so
+        ref = "/" + ref[len(_GHOST):].lstrip("/")
     if not ref or ref.startswith("//"):
         return None
     parts = urlsplit(ref)

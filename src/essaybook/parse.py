@@ -559,7 +559,7 @@ def _site_paths_in_folder(raw: etree._Element, source: Source, report: _Report) 
     found: dict[str, str] = {}
     for img in raw.iter("img"):
         src = (img.get("src") or "").strip()
-        if src and src not in found and (src.startswith("/") or _REMOTE.match(src)):
+        if src and src not in found and (src.startswith(("/", "__GHOST_URL__")) or _REMOTE.match(src)):
             local = in_folder_for_site_path(src, source.folder)
             if local is not None:
                 found[src] = local

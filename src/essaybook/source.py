@@ -56,7 +56,7 @@ def find_essays(root: Path) -> list[Path]:
 
 def resolve_source(path: Path) -> Path:
     """The Markdown file a SOURCE argument names: the file itself, or ``essay.md`` (else a page bundle's
-    ``index.md``) inside a folder."""
+    ``index.md``, else the one Markdown file there is) inside a folder."""
     if path.is_dir():
         candidate = path / ESSAY_FILE
         if candidate.is_file():
@@ -66,7 +66,12 @@ def resolve_source(path: Path) -> Path:
         if candidate.exists():
             raise SourceError(f"{ESSAY_FILE} here is a folder, not a file; the essay must be a Markdown file",
                               path=path)
-        raise SourceError(f"no {ESSAY_FILE} in this folder; put the essay in {ESSAY_FILE} or pass its file",
+        markdown = sorted(p for p in path.iterdir() if p.suffix.lower() in (".md", ".markdown") and p.is_file())
+        if len(markdown) == 1:  # a Jekyll post (2021-08-09-kiln-notes.md) or any one post in its folder
+            return markdown[0]
+        listed = f", and {len(markdown)} Markdown files ({', '.join(p.name for p in markdown[:3])}" + \
+            (", …)" if len(markdown) > 3 else ")") if markdown else ""
+        raise SourceError(f"no {ESSAY_FILE} in this folder{listed}; put the essay in {ESSAY_FILE} or pass its file",
                           path=path)
     if not path.exists():
         raise SourceError("no such file or folder; check the path", path=path)

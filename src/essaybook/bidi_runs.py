@@ -22,6 +22,7 @@ from essaybook.model import x
 _ADDRESS = re.compile(r"(?i)^(?:https?://|ftp://|mailto:|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.-]+$")
 # An address typed in running text, without the sentence's punctuation after it.
 _TYPED_ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]}'\"”’]")
+# Where the author's text is kept as typed, or is not text: never split, never wrapped.
 _AS_TYPED = {x(t) for t in ("a", "code", "pre", "kbd", "samp", "math", "svg")}
 
 
@@ -56,7 +57,7 @@ def _wrap_addresses(text: str, parent: etree._Element, at: int) -> str:
     return pieces[0]
 
 
-# Where the author's text is kept as typed, or is not text: never split, never wrapped.
+# The elements whose inline content is read for left-to-right runs (one that holds blocks is skipped).
 _CONTAINERS = {x(t) for t in ("p", "li", "dd", "dt", "td", "th", "figcaption", "caption", "h1", "h2", "h3", "h4",
                               "h5", "h6", "blockquote", "cite", "em", "i", "strong", "b", "span", "q")}
 _INLINE = {x(t) for t in ("a", "abbr", "b", "bdi", "cite", "code", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",

@@ -94,13 +94,20 @@ class SourceMap:
 TARGET_FORMS = ("]({}", "]( {}", '"{}"', "'{}'", "<{}>", "]: {}", "{}")
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def blank(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    """``text`` with every character in ``spans`` but its newlines made a space (the offsets and lines stay)."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        out += (text[last:start], _NOT_NEWLINE.sub(" ", text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def mask_code(body: str) -> str:

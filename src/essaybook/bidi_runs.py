@@ -17,13 +17,11 @@ import unicodedata
 
 from lxml import etree
 
-from essaybook.model import x
+from essaybook.model import AS_WRITTEN, x
 
 _ADDRESS = re.compile(r"(?i)^(?:https?://|ftp://|mailto:|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.-]+$")
 # An address typed in running text, without the sentence's punctuation after it.
 _TYPED_ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]}'\"”’]")
-# Where the author's text is kept as typed, or is not text: never split, never wrapped.
-_AS_TYPED = {x(t) for t in ("a", "code", "pre", "kbd", "samp", "math", "svg")}
 
 
 def isolate_addresses(body: etree._Element, right_to_left: bool) -> None:
@@ -36,7 +34,7 @@ def isolate_addresses(body: etree._Element, right_to_left: bool) -> None:
     if not right_to_left:
         return
     for el in list(body.iter()):
-        if not isinstance(el.tag, str) or el.tag in _AS_TYPED or any(p.tag in _AS_TYPED for p in el.iterancestors()):
+        if not isinstance(el.tag, str) or el.tag in AS_WRITTEN or any(p.tag in AS_WRITTEN for p in el.iterancestors()):
             continue
         if el.text and _TYPED_ADDRESS.search(el.text):
             el.text = _wrap_addresses(el.text, el, 0)
@@ -77,7 +75,7 @@ def isolate_latin_runs(body: etree._Element) -> None:
     wrapped in ``<span dir="ltr">``: from its first Latin letter to its last letter, digit or closing bracket
     (its own brackets balanced), across the elements inside it that hold no right-to-left letter."""
     for el in list(body.iter(*_CONTAINERS)):
-        if el.get("dir") or any(p.tag in _AS_TYPED or p.get("dir") == "ltr" for p in el.iterancestors()):
+        if el.get("dir") or any(p.tag in AS_WRITTEN or p.get("dir") == "ltr" for p in el.iterancestors()):
             continue
         if (el.text is None and not len(el)) or any(child.tag not in _INLINE for child in el):
             continue  # empty, or holding blocks, which are read on their own

@@ -25,6 +25,11 @@ def x(tag: str) -> str:
     return f"{{{XHTML_NS}}}{tag}"
 
 
+# Elements whose text is kept as the author typed it, or is not text: print moves and direction runs leave them
+# whole (never hyphenated, split or wrapped).
+AS_WRITTEN = frozenset(x(t) for t in ("code", "pre", "kbd", "samp", "a", "math", "svg"))
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int  # 2..6: the essay's title is the only level 1

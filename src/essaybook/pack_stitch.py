@@ -102,7 +102,7 @@ def lay_out_part(xhtml: bytes, css: str, assets: tuple[Asset, ...], generated: d
         buffer = io.BytesIO()
         with pdf._weasyprint_warnings() as messages:
             write_pdf_once(document, buffer, pdf_variant="pdf/ua-1")
-    warnings += pdf.written_warnings(messages, source_path)
+    warnings += pdf.layout_warnings(messages, source_path)
     return {"pdf": buffer.getvalue(), "pages": len(document.pages), "breaks": breaks, "warnings": warnings,
             "cpu": time.process_time() - cpu}
 

@@ -126,7 +126,7 @@ def lay_out_keeping_notes(make_page: Callable[[list[str]], etree._ElementTree], 
             if block is None or block in forced or time.monotonic() - started > _REPAIR_SECONDS:
                 break
             forced.append(block)
-    warnings = [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)]
+    warnings = layout_warnings(messages, source_path)
     if block is not None:
         warnings.append(Diagnostic("footnote-moved", "a footnote could not be kept on the page of its call",
                                    source_path))
@@ -181,7 +181,7 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
 
     with _weasyprint_warnings() as messages, at_work():
         write_pdf_once(handout.document, out, pdf_variant="pdf/ua-1")
-    handout.warnings.extend(written_warnings(messages, handout.source_path))
+    handout.warnings.extend(layout_warnings(messages, handout.source_path))
 
 
 # What WeasyPrint's tagging says of an image with empty alt text: the ``alt-missing`` rule says it in the
@@ -189,8 +189,8 @@ def write_handout(handout: Handout, out: BinaryIO) -> None:
 _ALT_MESSAGE = re.compile(r"^Image .* has no required alt description$")
 
 
-def written_warnings(messages: list[str], source_path: Path | None) -> list[Diagnostic]:
-    """WeasyPrint's complaints while it writes the PDF (the tagging's), as warnings like the layout's."""
+def layout_warnings(messages: list[str], source_path: Path | None) -> list[Diagnostic]:
+    """What WeasyPrint said while it laid the handout out or wrote it (the tagging speaks then), as warnings."""
     return [Diagnostic("print-layout", f"print layout: {m}", source_path) for m in dict.fromkeys(messages)
             if not _ALT_MESSAGE.match(m)]
 

@@ -27,7 +27,7 @@ import unicodedata
 from lxml import etree
 
 from essaybook.labels import label
-from essaybook.model import EPUB_TYPE, x
+from essaybook.model import AS_WRITTEN, EPUB_TYPE, x
 
 _BLOCK_TAGS = {x(t) for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",
                               "figure", "section", "aside", "header", "footer", "h1", "h2", "h3", "h4", "h5",
@@ -140,7 +140,7 @@ def _fit_tables(essay: etree._Element, text_width_em: float) -> None:
                 holder.insert(0, heading)  # the table's heading turns with it, never left alone on the page before
             holder.append(table)
         for a in table.iter(x("a")):
-            _break_after_slashes(a)
+            _break_address(a)
 
 
 def _is_top_level(table: etree._Element, essay: etree._Element) -> bool:
@@ -192,7 +192,7 @@ def _flow_text(el: etree._Element):
 _ADDRESS_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^\W_])(?=[.\-_?#&=~][^\W_])")
 
 
-def _break_after_slashes(a: etree._Element) -> None:
+def _break_address(a: etree._Element) -> None:
     """A link whose text is an address may break after each slash and before each dot or hyphen, where a reader
     expects it: a zero-width space, the character WeasyPrint's own sheet puts in a ``<wbr>`` (as ``::before``),
     without the element's three boxes and its tag in the PDF's structure (pandoc's manual had 643)."""
@@ -205,7 +205,6 @@ def _break_after_slashes(a: etree._Element) -> None:
 
 # A word of letters and digits: a hash, a serial number, a DOI's suffix, an identifier.
 _CODE_WORD = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{8,}(?![\w-])")
-_AS_WRITTEN = {x(t) for t in ("code", "pre", "kbd", "samp", "a", "math", "svg")}
 _LONG_CODE_WORD = 20  # longer than most lines hold at their end: it fills the line and goes on on the next
 
 
@@ -215,7 +214,7 @@ def _codes_unhyphenated(essay: etree._Element) -> None:
     line it starts on, rather than leaving that line's spaces gaping (``.code-word`` in print.css); code and
     links are set so already."""
     for el in list(essay.iter()):
-        if not isinstance(el.tag, str) or el.tag in _AS_WRITTEN or _inside(el, _AS_WRITTEN):
+        if not isinstance(el.tag, str) or el.tag in AS_WRITTEN or _inside(el, AS_WRITTEN):
             continue
         if el.text and _CODE_WORD.search(el.text):
             el.text = _wrap_code_words(el.text, el, 0)
@@ -331,7 +330,7 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
             continue
         text = " ".join("".join(a.itertext()).split())
         if _same_address(text, href):  # the address is the text: it breaks where an address may
-            _break_after_slashes(a)
+            _break_address(a)
             continue
         key = seen.get(href)
         if key is None:
@@ -354,7 +353,7 @@ def _print_link_addresses(essay: etree._Element, lang: str) -> None:
         dd = etree.SubElement(dl, x("dd"))
         link = etree.SubElement(dd, x("a"), {"href": a.get("href"), "dir": "ltr"})  # an address, in any book
         link.text = re.sub(r"(?i)^mailto:", "", a.get("href"))
-        _break_after_slashes(link)
+        _break_address(link)
     notes = [s for s in essay if s.tag == x("section") and s.get(EPUB_TYPE) == "footnotes"]
     if notes:
         notes[0].addprevious(section)

@@ -164,6 +164,16 @@ def outside_fences(text: str, rewrite: Callable[[str], str], *, inline_code: boo
     return "".join(out)
 
 
+def inside_fences(text: str, rewrite: Callable[[str], str]) -> str:
+    """``rewrite`` applied to each fenced code block, the text between them as written (``outside_fences``'s
+    other half)."""
+    out, last = [], 0
+    for start, end in fenced_blocks(text):
+        out += (text[last:start], rewrite(text[start:end]))
+        last = end
+    return "".join(out) + text[last:]
+
+
 def _rewrite_outside_spans(text: str, rewrite: Callable[[str], str]) -> str:
     out, last = [], 0
     for m in CODE_SPAN.finditer(text):

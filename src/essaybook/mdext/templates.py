@@ -16,7 +16,7 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from essaybook.mdext import CODE_SPAN, arguments, as_block, context, outside_fences
+from essaybook.mdext import CODE_SPAN, arguments, as_block, context, inside_fences, outside_fences
 
 _HIGHLIGHT = re.compile(r"^([ \t]*)(?:\{%-?\s*highlight\s+([\w+-]+)[^%]*-?%\}|\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\})"
                         r"[ \t]*\n(.*?)\n[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{<\s*/highlight\s*>\}\})[ \t]*$",
@@ -100,19 +100,8 @@ class TemplateCodePreprocessor(Preprocessor):
         text = outside_fences(text, lambda chunk: _HIGHLIGHT.sub(_fence, chunk))
         text = outside_fences(text, lambda chunk: _FIGURE.sub(_figure, chunk), inline_code=True)
         if "raw" in text:
-            text = _in_fences(text, lambda code: _RAW_MARK.sub("", code))
+            text = inside_fences(text, lambda code: _RAW_MARK.sub("", code))
         return text.split("\n")
-
-
-def _in_fences(text: str, rewrite) -> str:
-    """``rewrite`` applied to each fenced code block, the rest as written."""
-    from essaybook.mdext import fenced_blocks
-
-    out, last = [], 0
-    for start, end in fenced_blocks(text):
-        out += (text[last:start], rewrite(text[start:end]))
-        last = end
-    return "".join(out) + text[last:]
 
 
 def _words_of(tag: str) -> str:
@@ -177,9 +166,9 @@ class TemplateTagPreprocessor(Preprocessor):
                 continue
             words = _words_of(token)
             if words:
-                alone = text[:m.start()].endswith("\n") or m.start() == 0
+                alone = (m.start() == 0 or text[m.start() - 1] == "\n") and text.startswith("\n", m.end())
                 # On a line of its own (a notice's title, a summary): a paragraph of its own, in bold.
-                out.append(f"**{words}**\n" if alone and text[m.end():].startswith("\n") else words)
+                out.append(f"**{words}**\n" if alone else words)
         out.append("" if comment else text[last:])
         context(self.md).report_found(
             "template-tags", f"template tags are not run by essaybook and were left out: {', '.join(found)}; "

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -21,6 +22,9 @@ from typing import TYPE_CHECKING, BinaryIO
 from essaybook import cache
 from essaybook.errors import EssaybookError, OutputError, display_path
 from essaybook.source import find_essays, load_source, resolve_source, slug_for
+
+# What each output is stamped with, the key its handout's layout is remembered under, the parsed essay's key.
+Stamps = tuple[dict[str, str | None], str | None, str | None]
 
 if TYPE_CHECKING:  # the parse side is imported only once a process is forked to lay out meanwhile
     from essaybook.layout_process import WarmProcess
@@ -72,10 +76,12 @@ class Outcome:
 
 
 def build_essay(path: Path, targets: dict[str, Path], options: Options, force: bool = False,
-                raise_errors: bool = False, layout_process: WarmProcess | None = None) -> Outcome:
+                raise_errors: bool = False, layout_process: WarmProcess | None = None,
+                stamps: Stamps | None = None) -> Outcome:
     """Build one essay's ``targets`` (``{"epub": path, "pdf": path}``), reusing outputs whose inputs are
-    unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``."""
-    prints, layout_key, document_key = _stamps(path, targets, options)
+    unchanged since they were made (unless ``force``). Errors a person can fix come back as an ``Outcome``.
+    ``stamps``: the essay's ``_stamps``, when this command has just read them (``start_layout_process``)."""
+    prints, layout_key, document_key = stamps or _stamps(path, targets, options)
     if not force and _unchanged(targets, prints):
         return Outcome(path, tuple(Written(out, out.stat().st_size, reused=True) for out in targets.values()))
     try:
@@ -96,17 +102,18 @@ def build_essay(path: Path, targets: dict[str, Path], options: Options, force: b
 
 def build_all(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, output: Path | None,
               options: Options, force: bool = False, jobs: int | None = None,
-              raise_errors: bool = False, layout_process: WarmProcess | None = None) -> Iterator[Outcome]:
+              raise_errors: bool = False, layout_process: WarmProcess | None = None,
+              stamps: Stamps | None = None) -> Iterator[Outcome]:
     """Build every essay, in parallel processes when there are several (each is independent), yielding
-    outcomes as they finish. ``layout_process`` (from ``start_layout_process``) lays out a lone essay's
-    handout."""
+    outcomes as they finish. ``layout_process`` and ``stamps`` (from ``start_layout_process``) are a lone
+    essay's."""
     from essaybook.source import is_pack
 
     targets = _targets_for(formats, out_dir, output, options)
 
     packs = [p for p in paths if is_pack(p)]
     paths = [p for p in paths if not is_pack(p)]
-    yield from _build_essays(paths, targets, options, force, jobs, raise_errors, layout_process)
+    yield from _build_essays(paths, targets, options, force, jobs, raise_errors, layout_process, stamps)
     if packs:  # each pack parses its essays in parallel itself
         from essaybook.pack_build import build_pack
 
@@ -126,11 +133,12 @@ def _targets_for(formats: tuple[str, ...], out_dir: Path, output: Path | None, o
 
 
 def _build_essays(paths: list[Path], targets, options: Options, force: bool, jobs: int | None,
-                  raise_errors: bool, layout_process: WarmProcess | None) -> Iterator[Outcome]:
+                  raise_errors: bool, layout_process: WarmProcess | None, stamps: Stamps | None
+                  ) -> Iterator[Outcome]:
     if not paths:
         return
     if len(paths) == 1:
-        yield build_essay(paths[0], targets(paths[0]), options, force, raise_errors, layout_process)
+        yield build_essay(paths[0], targets(paths[0]), options, force, raise_errors, layout_process, stamps)
         return
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     if jobs <= 1:
@@ -146,38 +154,47 @@ def _build_essays(paths: list[Path], targets, options: Options, force: bool, job
 
 
 def start_layout_process(paths: list[Path], formats: tuple[str, ...], *, out_dir: Path, output: Path | None,
-                         options: Options, force: bool = False, jobs: int | None = None) -> WarmProcess | None:
+                         options: Options, force: bool = False, jobs: int | None = None
+                         ) -> tuple[WarmProcess | None, Stamps | None]:
     """A process that loads WeasyPrint while this one parses, for a lone essay whose handout will be laid
     out; None where it cannot help: nothing to lay out (outputs unchanged, an EPUB whose layout is
     remembered), several essays (they already run in parallel), one job asked for, a booklet (laid out
-    several times), one core. Start it before any thread does (the CLI's spinner)."""
+    several times), one core. Start it before any thread does (the CLI's spinner). With it, the lone essay's
+    stamps, read to decide (for ``build_all``: hashing the essay's folder again would cost as much)."""
     from essaybook.source import is_pack
 
     if len(paths) != 1 or is_pack(paths[0]) or jobs == 1 or options.imposition:
-        return None
+        return None, None
     targets = _targets_for(formats, out_dir, output, options)(paths[0])
-    prints, layout_key, _ = _stamps(paths[0], targets, options)
+    stamps = _stamps(paths[0], targets, options)
+    prints, layout_key, _ = stamps
     if not force and _unchanged(targets, prints):
-        return None
+        return None, stamps
     if "pdf" not in targets and (not options.page_list or cache.recall_layout(layout_key) is not None):
-        return None
+        return None, stamps
     from essaybook import layout_process
 
     if not layout_process.available():  # not Linux, or one core
-        return None
+        return None, stamps
     try:
-        return layout_process.WarmProcess(_warm_up)
+        return layout_process.WarmProcess(functools.partial(_warm_up, paths[0])), stamps
     except OSError:  # no process to be had (a limit on processes, no memory): lay out here, as with --jobs 1
-        return None
+        return None, stamps
 
 
-def _warm_up() -> None:
-    """What the layout process loads before the page arrives: WeasyPrint, essaybook's print side, and the
-    scoped user-agent sheet (40 ms of parsing, kept for the layout if the project has no print sheets)."""
-    from essaybook import pagination, pdf  # noqa: F401
+def _warm_up(path: Path) -> None:
+    """What the layout process loads before the page arrives: WeasyPrint, essaybook's print side, the scoped
+    user-agent sheet (40 ms of parsing, kept for the layout if the project has no print sheets), fontconfig's
+    answers and the hyphenation patterns of the essay's language (read from its front matter). The page comes
+    when this process's parse is done, and the parse is the longer: what is asked here costs the build nothing
+    (80 ms it used to spend before sending the page, on pandoc's manual)."""
+    from essaybook import fonts, hyphenation, pagination, pdf  # noqa: F401
+    from essaybook.metadata import parse_metadata
     from essaybook.weasy import scoped_user_agent_sheet, weasyprint  # noqa: F401
 
     scoped_user_agent_sheet(*pdf.PSEUDO_SCOPES)
+    fonts.ask_ahead()
+    hyphenation.load([parse_metadata(load_source(path)).lang])
 
 
 def essays_in(source: Path | None, content_dir: Path = Path("content")) -> list[Path]:
@@ -271,12 +288,9 @@ def make_outputs(doc: Document, targets: dict[str, Path], options: Options, layo
         # The slow PDF is written first: a build killed during it leaves the old EPUB too.
         args = (page, doc.print_inputs, paper, targets.get("pdf"))
         if layout_process is not None:
-            from essaybook import fonts, hyphenation
             from essaybook.xhtml import serialize
 
-            # Asked here, where there is time while the other process still loads WeasyPrint.
-            machine = fonts.facts(), hyphenation.patterns(_languages(page))
-            layout_process.send(lay_out_handout, serialize(page), *args[1:], machine)
+            layout_process.send(lay_out_handout, serialize(page), *args[1:])
             try:
                 if "epub" in targets:  # drawn (and the packager loaded) while the other process lays out
                     cover = _cover(doc)
@@ -310,17 +324,12 @@ class LaidOut:
     written: tuple[Written, ...] = ()
 
 
-def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | None,
-                    machine: tuple[dict, dict] | None = None) -> LaidOut:
+def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | None) -> LaidOut:
     """One layout of the handout: the PDF written from it when ``pdf_target`` is given, and the page breaks
-    the EPUB's page list needs. ``page`` is the rendered page, or its serialized bytes (in a layout process);
-    ``machine``: fontconfig's answers and the hyphenation patterns, found by the process that sent it."""
-    from essaybook import fonts, hyphenation, pdf
+    the EPUB's page list needs. ``page`` is the rendered page, or its serialized bytes (in a layout process)."""
+    from essaybook import pdf
     from essaybook.pagination import page_breaks
 
-    if machine is not None:
-        fonts.adopt(machine[0])
-        hyphenation.adopt(machine[1])
     if isinstance(page, bytes):
         from lxml import etree
 
@@ -332,17 +341,6 @@ def lay_out_handout(page, inputs: PrintInputs, paper: str, pdf_target: Path | No
         breaks = page_breaks(handout)
         written = (atomic_write(pdf_target, lambda f: pdf.write_handout(handout, f)),) if pdf_target else ()
         return LaidOut(breaks, handout.warnings, written)
-
-
-def _languages(page) -> list[str]:
-    """Every language the page is written in: the book's, then any its parts declare."""
-    from essaybook.model import XML_NS
-
-    found = [page.getroot().get("lang", "")]
-    for element in page.getroot().iter():
-        if isinstance(element.tag, str):
-            found += [element.get("lang", ""), element.get(f"{{{XML_NS}}}lang", "")]
-    return [lang for lang in dict.fromkeys(found) if lang]
 
 
 def _cover(doc: Document) -> tuple[bytes | None, list[Diagnostic]]:
@@ -394,8 +392,7 @@ def _unchanged(targets: dict[str, Path], prints: dict[str, str | None]) -> bool:
     return all(cache.is_fresh(out, prints[fmt]) for fmt, out in targets.items())
 
 
-def _stamps(path: Path, targets: dict[str, Path], options: Options
-            ) -> tuple[dict[str, str | None], str | None, str | None]:
+def _stamps(path: Path, targets: dict[str, Path], options: Options) -> Stamps:
     """The fingerprint each output is stamped with, the key its handout's layout is remembered under, and
     the key of the parsed essay (which holds the path as given, and so belongs to it and to the working
     folder it was given in)."""

@@ -222,10 +222,10 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
         worst = 0
         # With --debug everything runs in this process and errors propagate, so the traceback is the real one.
         jobs = 1 if debug else jobs
-        layout = b.start_layout_process(paths, formats, out_dir=out_dir, output=output, options=options,
-                                        force=force, jobs=jobs)  # before the spinner's thread starts
+        layout, stamps = b.start_layout_process(paths, formats, out_dir=out_dir, output=output, options=options,
+                                                force=force, jobs=jobs)  # before the spinner's thread starts
         outcomes = b.build_all(paths, formats, out_dir=out_dir, output=output, options=options, force=force,
-                               jobs=jobs, raise_errors=debug, layout_process=layout)
+                               jobs=jobs, raise_errors=debug, layout_process=layout, stamps=stamps)
         with (err.status(f"building {len(paths)} essay(s)…", spinner="dots") if not quiet else contextlib.nullcontext(),
               contextlib.closing(layout) if layout is not None else contextlib.nullcontext()):
             for outcome in outcomes:

@@ -53,6 +53,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         toc,
     )
 
+    from essaybook.mdext import inline_speed
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
     from essaybook.mdext.citations import CitationExtension
@@ -94,6 +95,7 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
                     *_emoji_extension(source)],
         output_format="xhtml",
     )
+    inline_speed.install(md)
     ctx = context(md)
     if source is not None:
         ctx.path, ctx.folder, ctx.body, ctx.body_line = source.path, source.folder, source.body, source.body_line

@@ -108,24 +108,17 @@ def _installed(family: str) -> bool:
     return family in _families()
 
 
-# What fontconfig answered (each answer is a process, 5-30 ms), kept for the life of the process; a layout
-# process is handed the answers its parent already has (``facts``, ``adopt``).
+# What fontconfig answered (each answer is a process, 5-30 ms), kept for the life of the process.
 _ASKED: dict[object, object] = {}
 
 
-def facts() -> dict[object, object]:
-    """What the layout will ask fontconfig, asked now, as plain data for another process's ``adopt``. A face
-    or fontconfig missing is left for the layout to report, with every face it lacks."""
+def ask_ahead() -> None:
+    """Ask fontconfig now what the layout will ask it (a layout process does, while it waits for the page). A
+    face or fontconfig missing is left for the layout to report, with every face it lacks."""
     with contextlib.suppress(EnvironmentProblem):
         _families()
         _charsets()
         font_file(TEXT)
-    return dict(_ASKED)
-
-
-def adopt(answers: dict[object, object]) -> None:
-    for question, answer in answers.items():
-        _ASKED.setdefault(question, answer)
 
 
 def _asked(question: object, ask: Callable[[], object]) -> Any:

@@ -1,5 +1,6 @@
-"""The quicker inline passes (mdext.inline_speed) give what Python-Markdown's own give, for every construct the
-dialect reads; and smarty's shortcut turns itself off when smarty has a pattern it does not know."""
+"""What the parse skips to be quick changes nothing it makes: the quicker inline passes (mdext.inline_speed) give
+what Python-Markdown's own give, for every construct the dialect reads, and smarty's shortcut turns itself off
+when smarty has a pattern it does not know; the emoji index is loaded only for an essay with a shortcode."""
 
 from __future__ import annotations
 
@@ -72,3 +73,17 @@ def test_the_needs_cover_every_smarty_pattern() -> None:
     bare = "Plain words, some punctuation: (parens); a hyphen-ated word! A question? A dot. Digits 1980s"
     assert inline_speed._SMARTY_NEEDS.search(bare) is None
     assert not any(re.search(p, bare) for p in inline_speed._SMARTY_PATTERNS)
+
+
+def test_the_emoji_index_is_loaded_only_for_a_shortcode(tmp_path: Path) -> None:
+    """The gemoji index costs 90 ms: a table's centred column (``|:---:|``) or a grid table's (``+:===:+``) does
+    not load it; ``:tada:`` and ``:+1:`` do."""
+    from essaybook.source import load_source
+
+    def loads(body: str) -> bool:
+        path = tmp_path / "essay.md"
+        path.write_text(f"---\ntitle: T\n---\n\n{body}\n", encoding="utf-8")
+        return "emoji" in dialect.make_markdown(load_source(path)).inlinePatterns
+
+    assert not loads("| a | b |\n|:---:|---:|\n| c | d |\n\n+:===:+\n")
+    assert loads("A party :tada:") and loads("Agreed :+1:")

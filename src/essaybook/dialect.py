@@ -110,7 +110,8 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
 _BLOCK_SYNTAX = re.compile(r"^[ \t]*(\?\?\?|///)", re.MULTILINE)
 
 
-_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
+# A name holds a letter or a digit: a table's centred column (``|:---:|``, ``+:===:+``) is no shortcode.
+_SHORTCODE = re.compile(r":[a-z0-9_+-]*[a-z0-9][a-z0-9_+-]*:")
 
 
 def _emoji_extension(source) -> list:

@@ -237,6 +237,13 @@ def test_a_right_to_left_page_is_read_in_logical_order_and_a_lost_word_is_found(
     assert _letters_missing([*drawn, word("والغرب"[::-1], 170)], text) == []
 
 
+def test_a_line_drawn_with_its_text_as_written_is_read_word_by_word() -> None:
+    """poppler gives a line drawn inside an ActualText span (a Devanagari line, actual_text.py) as one word,
+    spaces and all: the check reads its words apart, each within the line's box and in order."""
+    assert print_fidelity._words_of("एक दो", 0.0, 50.0) == [("एक", 0.0, 20.0), ("दो", 30.0, 50.0)]
+    assert print_fidelity._words_of("word", 3.0, 9.0) == [("word", 3.0, 9.0)]
+
+
 def _laid_out(lines: list[tuple[int, float, str]]) -> list[print_fidelity.PdfWord]:
     """PDF words from (page, line's top, text) lines: 5 pt a character, 4 pt between words; a word written
     "^ab" is raised and stuck to the word before it (a link's letter)."""

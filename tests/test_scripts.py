@@ -9,6 +9,7 @@ import re
 import subprocess
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,11 +324,33 @@ def test_labels_are_in_the_books_language(books: dict[str, dict[str, Path]], nam
         notes = etree.fromstring(z.read("EPUB/notes.xhtml"))
     assert nav.find(".//h:h1", NS).text == CONTENTS[lang]
     assert notes.find(".//h:h2", NS).text == labels.label(lang, "notes")
-    if lang == "hi":
-        return  # pdftotext takes Devanagari's reordered vowel signs apart: the PDF's words cannot be matched
     pdf_text = BIDI_CONTROLS.sub("", subprocess.run(["pdftotext", str(books[name]["pdf"]), "-"],
                                                     capture_output=True, text=True, check=True).stdout)
     assert labels.label(lang, "notes") in pdf_text
+
+
+def test_devanagari_reads_back_from_the_pdf_as_written(books: dict[str, dict[str, Path]]) -> None:
+    """Every word of the Hindi essay, its conjuncts and the vowel signs drawn before their consonants
+    included, is the text poppler reads out of the PDF (actual_text.py); it read "कताबें" for "किताबें"."""
+    source = (TEST_ESSAYS / "hindi-essay" / "essay.md").read_text(encoding="utf-8")
+    words = Counter(re.findall(r"[\u0900-\u097f]+", source.split("---", 2)[2]))
+    pdf_text = subprocess.run(["pdftotext", str(books["hindi-essay"]["pdf"]), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    read = Counter(re.findall(r"[\u0900-\u097f]+", unicodedata.normalize("NFC", pdf_text)))
+    assert {"किताबें", "क्षत्रिय", "श्रद्धा", "द्वार", "ज्ञान"} <= set(words)
+    assert not words - read, sorted(words - read)  # each word as often as the essay has it, at least
+
+
+def test_thai_and_tamil_read_back_from_the_pdf_as_written(tmp_path: Path) -> None:
+    essay = tmp_path / "essay.md"
+    thai, tamil = "ภาษาไทยเป็นภาษาที่สวยงาม", "தமிழ் மொழி மிகவும் பழமையானது"
+    essay.write_text(f"---\ntitle: Scripts\nlang: th\n---\n\n{thai}\n\n<span lang=\"ta\">{tamil}</span>\n",
+                     encoding="utf-8")
+    out = tmp_path / "scripts.pdf"
+    assert run(["pdf", str(essay), "-o", str(out), "-q"]) == 0
+    text = unicodedata.normalize("NFC", subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                                       check=True).stdout)
+    assert thai in text and tamil in text, text
 
 
 @pytest.mark.parametrize("name", ["greek-essay", "russian-essay", "japanese-essay", "chinese-simplified-essay"])

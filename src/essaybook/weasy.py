@@ -7,7 +7,8 @@ the real digits put in place after), a second parse of the page (``html_document
 tree), the layout's working state kept alive while the PDF is written (``drop_layout_context``), each page's
 drawing held as thousands of small pieces until the end (``join_painted_pages``), and every page's boxes held
 until the last page is tagged (``tag_pages_as_painted``, with ``write_pdf_once``). Four more are pydyf's, the
-PDF writer under it (``pydyf_lean``).
+PDF writer under it (``pydyf_lean``). One is a fault, not a cost: text in scripts whose glyphs are drawn out of
+order read back scrambled (``actual_text``).
 One more, Python's own, is for the callers to avoid: ``at_work`` holds the cycle collector off while
 WeasyPrint lays out or writes.
 
@@ -41,7 +42,7 @@ import threading
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
-from essaybook import pydyf_lean, reference_pages
+from essaybook import actual_text, pydyf_lean, reference_pages
 
 # The same C-library ABI names as ctypes.util's own ldconfig lookup.
 _ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
@@ -543,6 +544,7 @@ join_painted_pages()
 resolve_page_references_once()
 drop_layout_context()
 reference_pages.install()
+actual_text.install()
 
 __all__ = ["as_parsed", "at_work", "drop_layout_context", "html_document", "join_painted_pages",
            "resolve_page_references_once", "scoped_user_agent_sheet", "tag_pages_as_painted", "weasyprint",

@@ -159,10 +159,20 @@ def pdf_words(pdf: Path) -> list[PdfWord]:
     for number, page in enumerate(root.iter(f"{XHTML}page"), start=1):
         width, height = sizes[number - 1] if number <= len(sizes) else (0.0, 0.0)
         for w in page.iter(f"{XHTML}word"):
-            words.append(PdfWord(w.text or "", number, float(w.get("xMin")) - _ENLARGE,
-                                 float(w.get("yMin")) - _ENLARGE, float(w.get("xMax")) - _ENLARGE,
-                                 float(w.get("yMax")) - _ENLARGE, width, height))
+            x0, x1 = float(w.get("xMin")) - _ENLARGE, float(w.get("xMax")) - _ENLARGE
+            for text, left, right in _words_of(w.text or "", x0, x1):
+                words.append(PdfWord(text, number, left, float(w.get("yMin")) - _ENLARGE, right,
+                                     float(w.get("yMax")) - _ENLARGE, width, height))
     return words
+
+
+def _words_of(text: str, x0: float, x1: float) -> list[tuple[str, float, float]]:
+    """A line drawn with its text as written (``actual_text``: Devanagari, Thai…) is one word to poppler,
+    spaces and all: its words, each with its share of the line's width."""
+    if len(text.split()) <= 1:
+        return [(text, x0, x1)]
+    share = (x1 - x0) / len(text)
+    return [(m.group(), x0 + share * m.start(), x0 + share * m.end()) for m in re.finditer(r"\S+", text)]
 
 
 def epub_text(epub: Path) -> EpubText:

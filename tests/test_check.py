@@ -138,6 +138,8 @@ CASES = {
         "\n<p>He said \"yes\" and it's done.</p>\n", [(6, "smart-quotes")] * 3),
     "quotes turned the wrong way": (
         "\n\"...and then\" he said.\n\n“Hello,“ she said.\n", [(6, "smart-quotes"), (8, "smart-quotes")]),
+    "German quotes typed as German sets them are right, turned the wrong way are found": (
+        "\nEr sagte „Ja“ und „Nein“.\n\n\"...und dann\" sagte sie nichts.\n", [(8, "smart-quotes")]),
     "figure without caption, empty credit": (
         "\n![](images/a.png){alt=\"A stone quay.\"}\n\n"
         "![The quay.](images/a.png){alt=\"A stone quay.\" credit=\"\"}\n",
@@ -158,6 +160,7 @@ FRONT = {
     "French spacing": "title: T\nlang: fr\n",
     "a letter and its vowel sign are one word, Devanagari's doubles are found": "title: T\nlang: hi\n",
     "Hebrew's gershayim is no quotation mark": "title: T\nlang: he\n",
+    "German quotes typed as German sets them are right, turned the wrong way are found": "title: T\nlang: de\n",
 }
 
 

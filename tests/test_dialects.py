@@ -361,3 +361,15 @@ def test_an_embedded_notes_section_is_that_section_and_a_missing_one_is_said(tmp
     assert sections.count("Text of A.") == 2 and sections.count("Sub text.") == 2 and sections.count("Text of B.") == 1
     [warning] = [w for w in doc.warnings if w.rule == "embed-unresolved"]
     assert warning.line == 8 and "no heading 'Nowhere'" in warning.message
+
+
+@pytest.mark.parametrize(("lang", "quoted"), [
+    ("en", "“Ja”"), ("de", "„Ja“"), ("de-AT", "„Ja“"), ("fr", "«\u202fJa\u202f»"), ("ru", "«Ja»"),
+    ("ja", "「Ja」"), ("zh-TW", "「Ja」"), ("sw", "“Ja”")])
+def test_double_quotes_are_the_languages_and_apostrophes_stay(tmp_path: Path, lang: str, quoted: str) -> None:
+    """A straight double quote becomes the book's language's quotation marks (CLDR's, by labels.json); a
+    language essaybook has no table for keeps English marks; the apostrophe is ’ in all of them."""
+    path = essay(tmp_path, f"---\ntitle: T\nlang: {lang}\n---\n\nEr sagte \"Ja\", geht's.\n")
+    source = load_source(path)
+    text = "".join(parse_document(source, parse_metadata(source)).body.itertext())
+    assert f"Er sagte {quoted}, geht\u2019s." in text

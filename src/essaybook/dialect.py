@@ -28,16 +28,33 @@ _SMARTY = {
     "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
     "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
 }
+
+
+def smart_quotes(lang: str | None) -> dict[str, str]:
+    """smarty's marks as characters, a straight double quote becoming the book's language's quotation marks
+    (``labels.json``, from CLDR): „…“ in German, «…» in French (with the narrow no-break spaces French sets
+    inside them), 「…」 in Japanese, as a word processor sets them for the language. Single quotes stay ‘ ’:
+    smarty cannot tell a closing one from an apostrophe, and the apostrophe is ’ in every one of these
+    languages."""
+    from essaybook import labels
+
+    marks = dict(_SMARTY)
+    if lang:
+        marks["left-double-quote"] = labels.label(lang, "quote_open")
+        marks["right-double-quote"] = labels.label(lang, "quote_close")
+    return marks
+
+
 _NAME_START = re.compile(r"^[^\W\d]", re.UNICODE)
 _NOT_NAME = re.compile(r"[^\w.\-]", re.UNICODE)
 
 
-def make_markdown(source=None, meta=None) -> markdown.Markdown:
+def make_markdown(source=None, meta=None, lang: str | None = None) -> markdown.Markdown:
     """The Markdown dialect authors expect from pandoc-like tools, configured to emit XML-safe output.
 
     ``source`` and ``meta`` (an essay's ``Source`` and ``Metadata``) give the extensions the essay's folder,
     its title and its bibliography; without them (a Notes prompt, a check) those constructs have nothing to
-    resolve against.
+    resolve against. ``lang`` (else ``meta``'s) decides the quotation marks.
     """
     # Instances, not names: a name makes Python-Markdown look it up among every installed package's entry
     # points (importlib.metadata), ~50 ms a build.
@@ -84,7 +101,8 @@ def make_markdown(source=None, meta=None) -> markdown.Markdown:
         extensions=[NumberedFootnotes(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
                     attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
                     FenceExtension(), md_in_html.MarkdownInHtmlExtension(),
-                    smarty.SmartyExtension(substitutions=_SMARTY), toc.TocExtension(slugify=_slugify, permalink=False),
+                    smarty.SmartyExtension(substitutions=smart_quotes(lang or (meta.lang if meta else None))),
+                    toc.TocExtension(slugify=_slugify, permalink=False),
                     sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), *_block_extensions(source),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
                     FencedDivExtension(), SpanExtension(), LineBlockExtension(), BackslashBreakExtension(),

@@ -16,7 +16,6 @@ import unicodedata
 from pathlib import Path
 
 import lxml.html
-import markdown
 from lxml import etree
 from PIL import Image
 
@@ -98,7 +97,7 @@ class _Essay:
     def editorial(self, doc: Document, meta: Metadata | None) -> None:
         self.headings(doc)
         self.images(doc, meta)
-        self.quotes(make_markdown())
+        self.quotes(meta.lang if meta else "en")
         self.typography(_prose_text(doc.body), meta.lang if meta else "en")
         self.glyphs(doc, meta)
 
@@ -167,12 +166,18 @@ class _Essay:
                             f"{natural_w * min(1.0, fit):.0f} mm wide at {dpi:.0f} dpi, blurred on paper; use one "
                             f"at least {need} px wide for {MIN_PRINT_DPI} dpi", offset=offset, line=line, col=col)
 
-    def quotes(self, md: markdown.Markdown) -> None:
+    def quotes(self, lang: str) -> None:
         """Smarty guesses a quote's direction from its neighbours and is wrong next to punctuation (',"word"'
         gives ',”word”'), and never reaches raw HTML. Each paragraph is converted alone and its double quotes
-        must alternate opening, closing; a straight quote left in the output is reported as such."""
+        must alternate opening, closing, in the marks of the essay's language (dialect.smart_quotes: „…“ in
+        German); a straight quote left in the output is reported as such."""
+        from essaybook import labels
+
+        md = make_markdown(lang=lang)
+        opening_mark, closing_mark = labels.label(lang, "quote_open").strip(), labels.label(lang, "quote_close").strip()
+        marks = '"' + opening_mark + closing_mark
         for start, end in blocks(self.body):
-            doubles = [i for i in range(start, end) if self.prose[i] in "\"“”"]
+            doubles = [i for i in range(start, end) if self.prose[i] in marks]
             singles = [i for i in range(start, end) if self.prose[i] in "'‘’"]
             if not doubles and not ("'" in self.prose[start:end] and "<" in self.code[start:end]):
                 continue
@@ -180,7 +185,7 @@ class _Essay:
             root = lxml.html.fragment_fromstring(md.convert(textwrap.dedent(self.body[start:end])) or "",
                                                  create_parent="div")
             text = _prose_text(root)
-            out_doubles = [c for c in text if c in "\"“”"]
+            out_doubles = [c for c in text if c in marks]
             out_singles = [c for c in text if c in "'‘’"]
             if len(out_singles) == len(singles):
                 for offset, c in zip(singles, out_singles, strict=True):
@@ -191,7 +196,7 @@ class _Essay:
                 continue
             opening = True
             for offset, c in zip(doubles, out_doubles, strict=True):
-                expected, where = ("“", "begins") if opening else ("”", "ends")
+                expected, where = (opening_mark, "begins") if opening else (closing_mark, "ends")
                 opening = not opening
                 if c == '"':
                     self.report("smart-quotes", "straight quote '\"' reaches the book as typed (smart "

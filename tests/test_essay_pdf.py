@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -86,6 +87,23 @@ def test_a_wrapped_code_line_continues_under_its_own_text(tmp_path: Path) -> Non
     last = next(y0 for w, _, y0 in words if w == "return")
     continuation = [x0 for _, x0, y0 in words if first[1] + 1 < y0 < last - 1]
     assert continuation and min(continuation) > first[0] + 2, (first, continuation)
+
+
+def test_a_tight_nested_list_is_set_line_after_line(tmp_path: Path) -> None:
+    """A list inside a list item adds no space of its own: four levels of a tight list are set at the same
+    line spacing as the lines inside one item (each level added 0.8 em above and below)."""
+    essay = tmp_path / "lists.md"
+    essay.write_text("---\ntitle: Lists\nlang: en\n---\n\n- Alpha\n  - Bravo\n    - Charlie\n      - Delta\n"
+                     "        - Echo\n    - Foxtrot\n- Golf\n", encoding="utf-8")
+    out = tmp_path / "lists.pdf"
+    assert build(["pdf", str(essay), "-o", str(out), "-q"]) == 0
+    xml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    y = {w: float(y0) for y0, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)}
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"]
+    gaps = [round(y[b] - y[a], 1) for a, b in itertools.pairwise(names)]
+    # The 11 pt type's line is about 15.5 pt; each level's own margins made it 24 pt.
+    assert max(gaps) - min(gaps) < 0.5 and min(gaps) > 12 and max(gaps) < 17, gaps
 
 
 @pytest.mark.parametrize("paper", PAPERS)

@@ -122,3 +122,19 @@ def test_a_right_to_left_booklet_opens_from_the_right(tmp_path: Path) -> None:
         [((b, total), (a, total)) for a, b in booklet_order(total)]
     flat = sides(tmp_path / "two-up.pdf")
     assert (flat[0]["right"]["folio"][0], flat[0]["left"]["folio"][0]) == (1, 2)
+
+
+def test_a_wide_table_turns_in_a_letter_booklet_too(tmp_path: Path) -> None:
+    """Half-letter pages are given as lengths, which CSS cannot turn with ``landscape``: WeasyPrint dropped the
+    landscape page's size ("Ignored `size: 139.7mm 215.9mm landscape`"), and the table's cells broke mid-word on
+    a portrait page. The turned page swaps the lengths (paper.landscape_size)."""
+    from essaybook.paper import IMPOSITION_PAPERS
+
+    assert IMPOSITION_PAPERS["half-letter-booklet"].landscape_size == "215.9mm 139.7mm"
+    essay = tmp_path / "essay.md"
+    header = " | ".join(f"Column {n}" for n in range(1, 10))
+    row = " | ".join(f"value {n}" for n in range(1, 10))
+    essay.write_text(f"---\ntitle: Wide\nlang: en\n---\n\nText.\n\n| {header} |\n|{'---|' * 9}\n| {row} |\n",
+                     encoding="utf-8")
+    err = _run(["pdf", str(essay), "--booklet", "letter", "-o", str(tmp_path / "b.pdf"), "--force"])
+    assert "Ignored" not in err and "invalid" not in err, err

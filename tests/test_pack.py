@@ -229,3 +229,34 @@ def test_stitched_pdf_structure_is_sound(pack_books) -> None:
             assert re.search(rb"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC", data)
             for annot in page.get("/Annots", []):
                 assert str(parents[int(annot.StructParent)].S) == "/Link"
+
+
+def test_an_essay_prints_in_a_pack_as_it_prints_alone(tmp_path: Path) -> None:
+    """The print moves a handout makes are made on each essay of a pack too (pdf.prepare_text): math drawn,
+    link addresses listed, "(p. N)" after a link to a heading, lettered lists kept, notes continued; and a
+    right-to-left essay keeps its direction, in the PDF and in its EPUB document."""
+    content = tmp_path / "content"
+    (content / "one").mkdir(parents=True)
+    (content / "one" / "essay.md").write_text(
+        "---\ntitle: Gauges\nlang: en\nrights: CC BY 4.0\n---\n\nThe curve $Q = a(h - h_0)^b$ rules. See "
+        "[the survey](https://example.org/hollow-ways) and [the findings](#findings).\n\n## Findings\n\n"
+        "(a) Low flows.\n(b) High flows.\n", encoding="utf-8")
+    (content / "two").mkdir()
+    (content / "two" / "essay.md").write_text(
+        "---\ntitle: النهر والدفتر\nlang: ar\nrights: CC BY 4.0\n---\n\nسجل كتبة الري منسوب النيل كل يوم.\n",
+        encoding="utf-8")
+    (tmp_path / "packs").mkdir()
+    pack = tmp_path / "packs" / "week.yml"
+    pack.write_text("title: Week\neditors: [A. Teacher]\nlang: en\nrights: For the class.\nessays:\n"
+                    "  - ../content/one\n  - ../content/two\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for jobs in ("1", "2"):
+        assert build(["build", str(pack), "--out-dir", str(out / jobs), "--force", "--jobs", jobs, "-q"]) == 0
+        text = _flat("\n".join(page_texts(out / jobs / "week.pdf")))
+        assert "https://example.org/hollow-ways" in text and "Links" in text
+        assert re.search(r"the findings \(p\.\s\d+\)", text), text
+        assert "a. Low flows." in text and "b. High flows." in text  # lettered, as alone
+        assert "Q = a(h" not in text  # the formula is drawn, not left as its letters
+        with zipfile.ZipFile(out / jobs / "week.epub") as z:
+            arabic = etree.fromstring(z.read("EPUB/e2-essay.xhtml"))
+        assert arabic.get("dir") == "rtl" and arabic.find(".//h:section", NS).get("dir") == "rtl"

@@ -424,9 +424,11 @@ def write_collection_epub(book: Collection, page: etree._ElementTree, *, css: st
     titles |= {f"{p.prefix}notes.xhtml": p.doc.metadata for p in book.parts}
     for name, tree in documents:
         section = tree.getroot().find(x("body"))[0]
-        if section.get("lang"):  # an essay in its own language: its document says so too
+        if section.get("lang"):  # an essay in its own language and direction: its document says so too
             tree.getroot().set("lang", section.get("lang"))
             tree.getroot().set(f"{{{XML_NS}}}lang", section.get("lang"))
+        if section.get("dir"):
+            tree.getroot().set("dir", section.get("dir"))
         title = tree.find(f".//{x('title')}")
         if name in titles:
             heading = section.find(f".//{x('h2')}") if name.endswith("notes.xhtml") else None

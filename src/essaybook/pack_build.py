@@ -23,7 +23,7 @@ from lxml import etree
 
 from essaybook import build, pdf
 from essaybook.errors import EssaybookError, SourceProblems, display_path
-from essaybook.labels import human_date, join_names, label, running_names
+from essaybook.labels import direction, human_date, join_names, label, running_names
 from essaybook.metadata import Metadata
 from essaybook.model import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_NS, Asset, Collection, Document, Part, x
 from essaybook.pack import Pack, load_pack
@@ -176,9 +176,10 @@ def essay_sections(part: Part, *, paragraph_numbers: bool, modified: str | None)
     sections = list(page.getroot().find(x("body")))
     essay, notes = sections[0], sections[1]
     meta = doc.metadata
-    for section in sections:
-        section.set("lang", meta.lang)
+    for section in sections:  # an essay in its own language and direction, as alone (a right-to-left one in a
+        section.set("lang", meta.lang)  # left-to-right pack keeps the pack's pages and binding, its text its own)
         section.set(f"{{{XML_NS}}}lang", meta.lang)
+        section.set("dir", direction(meta.lang, meta.dir))
     essay.set("class", "essay pack-essay")
     header = essay.find(x("header"))
     header.set("data-running-title", part.short_title or meta.title)
@@ -329,12 +330,8 @@ def stitched_pack_handout(book: Collection, *, paper: str, paragraph_numbers: bo
 
 def _prepare_pack_print(page: etree._ElementTree, book: Collection, parts: list[Part], size: pdf.Paper,
                         forced: list[str], extra_ruled_pages: int) -> None:
-    pdf._footnotes_to_calls(page)
-    pdf._keep_korean_words_whole(page)
-    for el in page.iter():
-        if el.get("id") in forced:
-            el.set("class", (el.get("class", "") + " page-break-before").strip())
     by_id = {el.get("id"): el for el in page.iter() if el.get("id")}
+    pdf.prepare_text(page, size, [(by_id[f"{p.prefix}essay"], p.doc.metadata.lang) for p in parts], forced)
     for part in parts:
         meta = part.doc.metadata
         if meta.source_url:

@@ -32,6 +32,12 @@ class Paper:
         return self.text_width / (self.font_size * 25.4 / 72)
 
     @property
+    def landscape_size(self) -> str:
+        """The CSS ``size`` of the sheet turned: ``landscape`` goes only with a size keyword (``A5 landscape``);
+        a size given as lengths (half-letter) is turned by swapping them."""
+        return f"{self.height}mm {self.width}mm" if self.name[:1].isdigit() else f"{self.name} landscape"
+
+    @property
     def landscape_margins(self) -> tuple[float, float, float, float]:
         """A wide table's page: the sheet turned, with even side margins (the binding edge is now at the top
         or the bottom, which the larger top and bottom margins leave free)."""

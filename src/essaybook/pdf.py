@@ -213,23 +213,33 @@ def paper_css(paper: Paper, text_dir: str = "ltr") -> str:
             f"figure img {{ max-height: {paper.figure_max_height:.0f}mm; }}\n"
             f".ruled-page {{ height: {paper.text_height - 1:.1f}mm; }}\n"
             # A table too wide for the text block gets a page of its own, turned to landscape.
-            f"@page landscape {{ size: {paper.name} landscape; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
+            f"@page landscape {{ size: {paper.landscape_size}; margin: {lt}mm {lr}mm {lb}mm {ll}mm; }}\n")
 
 
 def prepare_print(page: etree._ElementTree, doc: Document | PrintInputs, paper: Paper, forced_breaks: list[str] = (),
                   extra_ruled_pages: int = 0) -> None:
     """The structural moves print needs, made in place on a freshly rendered page."""
+    prepare_text(page, paper, [(None, doc.metadata.lang)], forced_breaks)
+    if doc.metadata.source_url:
+        _add_qr_code(page, doc.metadata.source_url, doc.metadata.lang)
+    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts), extra_ruled_pages)
+
+
+def prepare_text(page: etree._ElementTree, paper: Paper, essays: list[tuple[etree._Element | None, str]],
+                 forced_breaks: list[str] = ()) -> None:
+    """The moves print makes on the text, the same for a handout and a course pack: notes to their calls,
+    math drawn, ``print_moves`` on each of ``essays`` (its section, None for the handout's one, and its
+    language), Korean words kept whole, Greek set in the Greek face, and the pages the footnote repair
+    breaks before."""
     _footnotes_to_calls(page, paper)
     math_to_svg(page)  # WeasyPrint has no MathML
-    print_moves(page, doc.metadata.lang, paper.text_width_em)
+    for section, lang in essays:
+        print_moves(page, lang, paper.text_width_em, essay=section)
     _keep_korean_words_whole(page)
     _mark_greek(page)
     for el in page.iter():
         if el.get("id") in forced_breaks:
             el.set("class", (el.get("class", "") + " page-break-before").strip())
-    if doc.metadata.source_url:
-        _add_qr_code(page, doc.metadata.source_url, doc.metadata.lang)
-    _add_ruled_lines(page, doc.metadata.notes.lines, paper, len(doc.metadata.notes.prompts), extra_ruled_pages)
 
 
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")

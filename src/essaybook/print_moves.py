@@ -44,10 +44,13 @@ SMALL_COLUMNS, SMALLER_COLUMNS = 5, 8  # the type steps down once at 5 columns, 
 SMALL_SCALE, SMALLER_SCALE = 0.8, 0.72
 
 
-def print_moves(page: etree._ElementTree, lang: str, text_width_em: float) -> None:
-    """All the moves, in an order where each sees what the previous one left."""
-    root = page.getroot()
-    essay = next(s for s in root.iter(x("section")) if s.get("id") == "essay")
+def print_moves(page: etree._ElementTree, lang: str, text_width_em: float,
+                essay: etree._Element | None = None) -> None:
+    """All the moves, in an order where each sees what the previous one left: on the handout's essay, or on
+    ``essay``, one essay's section of a course pack, in that essay's language."""
+    root = essay if essay is not None else page.getroot()
+    if essay is None:
+        essay = next(s for s in root.iter(x("section")) if s.get("id") == "essay")
     _number_lists(root)
     _size_inline_images(root)
     _fit_tables(essay, text_width_em)

@@ -200,3 +200,12 @@ def test_no_library_prints_its_own_log_lines(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert lines and all(line.startswith("warning: ") for line in lines), lines
     assert any("image has no alt text" in line for line in lines)
+
+
+def test_booklet_and_two_up_together_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: T\nlang: en\n---\n\nText.\n", encoding="utf-8")
+    assert run(["pdf", str(essay), "--booklet", "--two-up", "-o", str(tmp_path / "x.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: --booklet and --two-up are two ways of putting the pages on sheets; choose one\n"
+    assert not (tmp_path / "x.pdf").exists()

@@ -58,6 +58,8 @@ CASES = {
                          ":3: essay '../../elsewhere/essay.md' is outside the pack's folder tree"),
     "listed twice": ("title: P\nessays:\n  - ../content/one\n  - path: ../content/one/essay.md\n",
                      ":4: essay '../content/one/essay.md' is listed twice (first on line 3)"),
+    "a folder with no essay in it": ("title: P\nessays:\n  - ../content/one\n  - ../content\n",
+                                     ":4: essay '../content': no essay.md in this folder"),
     "a pack in a pack": ("title: P\nessays:\n  - ../content/one\n  - other.yml\n",
                          ":4: 'other.yml' is a pack file; a pack lists essays, not other packs"),
 }
@@ -157,3 +159,17 @@ def test_a_project_stylesheet_weasyprint_cannot_lay_out(project: Path, capsys: p
     assert len(lines) == 1 and "print layout failed inside WeasyPrint" in lines[0] and "styles/print.css" in lines[0]
     for name in ("p.epub", "p.pdf"):
         assert (project / "out" / name).read_bytes() == b"previous output"
+
+
+def test_a_page_bundle_or_a_lone_post_is_listed_by_its_folder(project: Path) -> None:
+    """A pack finds the essay in a folder as `essaybook build FOLDER` does: a Hugo page bundle's index.md, or
+    the one Markdown file of a Jekyll post's folder."""
+    (project / "content" / "bundle").mkdir()
+    (project / "content" / "bundle" / "index.md").write_text(ESSAY.format(title="Bundle"), encoding="utf-8")
+    (project / "content" / "post").mkdir()
+    (project / "content" / "post" / "2021-08-09-post.md").write_text(ESSAY.format(title="Post"), encoding="utf-8")
+    path = pack(project, "title: P\nessays:\n  - ../content/bundle\n  - ../content/post\n")
+    assert run(["build", str(path), "--out-dir", str(project / "out"), "--force", "-q"]) == 0
+    with zipfile.ZipFile(project / "out" / "p.epub") as z:
+        names = z.namelist()
+    assert "EPUB/e1-essay.xhtml" in names and "EPUB/e2-essay.xhtml" in names

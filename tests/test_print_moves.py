@@ -109,6 +109,29 @@ def test_every_code_line_that_wraps_on_paper_carries_the_mark(tmp_path: Path) ->
     assert sum(n for n in runs.values()) >= 12  # of the 60 lines, 16 surely fit
 
 
+def test_a_many_column_table_keeps_its_numbers_whole(tmp_path: Path) -> None:
+    """Eleven columns set in the smallest table type: a number or a short word is never broken inside a cell
+    ("112" printed as "11" over "2" while cells could break anywhere); a long cell wraps at its spaces."""
+    import re
+    import subprocess
+
+    from essaybook import run
+
+    months = ["Station", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Notes"]
+    rows = [f"| Hallow Bridge {'ABCD'[n]} | " + " | ".join(str(100 + 7 * n + m) for m in range(10))
+            + " | gauge reset in June after the flood damaged the housing |" for n in range(4)]
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: Ledgers\nlang: en\n---\n\nText.\n\n| " + " | ".join(months) + " |\n|"
+                     + "---|" * len(months) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "t.pdf"
+    assert run(["pdf", str(essay), "-o", str(out), "-q"]) == 0
+    words = re.findall(r">([^<]+)</word>", subprocess.run(["pdftotext", "-bbox", str(out), "-"],
+                                                         capture_output=True, text=True, check=True).stdout)
+    cells = [str(100 + 7 * n + m) for n in range(4) for m in range(10)]
+    assert not [c for c in cells if c not in words], words
+    assert {"Jan", "Feb", "Station", "housing"} <= set(words)
+
+
 def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:
     tree = page('<p><a href="https://a.org/x">the report</a>, <a href="https://a.org/x">again</a>, '
                 '<a href="https://www.b.org/">b.org</a> and <a href="#essay">above</a>.</p>')

@@ -211,6 +211,8 @@ def _run_build(source: Path | None, output: Path | None, formats: tuple[str, ...
     options = b.Options(paper=paper.value if paper else None, paragraph_numbers=numbers, page_list=page_list,
                         booklet=booklet, two_up=two_up, duplex=duplex)
     with _errors_reported(debug):
+        if booklet and two_up:
+            raise EssaybookError("--booklet and --two-up are two ways of putting the pages on sheets; choose one")
         paths = b.essays_in(source)
         if not paths:
             raise EssaybookError("no essays found; put one in content/<slug>/essay.md or pass its path",

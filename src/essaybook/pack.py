@@ -23,7 +23,7 @@ import yaml
 from essaybook.errors import SourceError, SourceProblems
 from essaybook.metadata import MIN_NOTE_LINES, NotesSection
 from essaybook.rules import Diagnostic
-from essaybook.source import ESSAY_FILE, PACK_SUFFIXES, PACKS_DIR
+from essaybook.source import PACK_SUFFIXES, PACKS_DIR, resolve_source
 
 COVER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 _KEYS = ("title", "subtitle", "editor", "editors", "course", "date", "lang", "rights", "cover", "notes", "essays",
@@ -192,8 +192,12 @@ def _entries(path: Path, root: Path, value: Any, node: Any, line: int | None, fa
             fail(f"essay '{item}' is outside the pack's folder tree ({root.name}/); keep essays inside it", at,
                  "pack-essay-outside")
             continue
-        if target.is_dir():
-            target = target / ESSAY_FILE
+        if target.is_dir():  # the essay there as `essaybook build FOLDER` finds it: essay.md, index.md, one .md
+            try:
+                target = resolve_source(target)
+            except SourceError as exc:
+                fail(f"essay '{item}': {exc.message}", at, "pack-essay-missing")
+                continue
         if target.suffix.lower() in PACK_SUFFIXES:
             fail(f"'{item}' is a pack file; a pack lists essays, not other packs (list its essays here)", at,
                  "pack-nested")

@@ -67,3 +67,22 @@ def test_notes_are_numbered_by_first_call_the_same_in_both_books(tmp_path: Path)
     text = " ".join(" ".join(page_texts(pdf)).split())
     assert "First.1 Second.2" in text and "Listed.3" in text and "Third.4 Again.2" in text
     assert text.index("Inline note.") < text.index("Note Z.") < text.index("Note L.") < text.index("Note A.")
+
+
+def test_a_block_pushed_to_the_next_page_takes_its_heading_with_it(tmp_path: Path) -> None:
+    """The footnote repair starts a block on a new page (pdf.lay_out_keeping_notes); the headings right above
+    it go with it, never left alone at the foot of the page before."""
+    from essaybook import pdf
+    from essaybook.build import load
+    from essaybook.model import x
+    from essaybook.paper import PAPERS
+    from essaybook.xhtml import render_page
+
+    essay = tmp_path / "essay.md"
+    essay.write_text("---\ntitle: T\nlang: en\n---\n\nFirst.\n\n## Part\n\n### Detail\n\nSecond.\n", encoding="utf-8")
+    doc = load(essay)
+    page = render_page(doc)
+    second = next(p for p in page.iter(x("p")) if "".join(p.itertext()).endswith("Second."))
+    pdf.prepare_print(page, doc, PAPERS["a4"], forced_breaks=[second.get("id")])
+    pushed = [el.tag.split("}")[1] for el in page.iter() if "page-break-before" in (el.get("class") or "")]
+    assert pushed == ["h2"]

@@ -237,11 +237,13 @@ def prepare_text(page: etree._ElementTree, paper: Paper, essays: list[tuple[etre
         print_moves(page, lang, paper.text_width_em, essay=section)
     _keep_korean_words_whole(page)
     _mark_greek(page)
-    for el in page.iter():
-        if el.get("id") in forced_breaks:
-            el.set("class", (el.get("class", "") + " page-break-before").strip())
+    for el in [el for el in page.iter() if el.get("id") in forced_breaks]:
+        while (before := el.getprevious()) is not None and before.tag in _HEADING_TAGS:
+            el = before  # the headings over a block go with it: never left at the foot of the page before
+        el.set("class", (el.get("class", "") + " page-break-before").strip())
 
 
+_HEADING_TAGS = {x(f"h{n}") for n in range(1, 7)}
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
 _WORD_JOINER = "\u2060"
 

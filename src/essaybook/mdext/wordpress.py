@@ -34,8 +34,9 @@ _LINKED = re.compile(r"</?a\b[^>]*>", re.IGNORECASE)
 _MEDIA_NAMES = ("embed", "video", "audio", "youtube", "vimeo", "soundcloud", "spotify", "tweet", "instagram",
                 "wpvideo", "googlemaps", "playlist", "dailymotion", "ted")
 _DROPPED_NAMES = ("gallery", "contact-form", "contact-field", "wpforms", "jetpack_subscription_form", "wp_ad")
-_MEDIA = re.compile(rf"\[({'|'.join(_MEDIA_NAMES)})\b([^\]]*)\](?:(.*?)\[/\1\])?", re.DOTALL)
-_DROPPED = re.compile(rf"\[({'|'.join(_DROPPED_NAMES)})\b[^\]]*\](?:.*?\[/\1\])?", re.DOTALL)
+# Not a Markdown link's text that begins with such a name: "[video creation tool](…)", "[gallery of maps][1]".
+_MEDIA = re.compile(rf"\[({'|'.join(_MEDIA_NAMES)})\b([^\]]*)\](?![(\[:])(?:(.*?)\[/\1\])?", re.DOTALL)
+_DROPPED = re.compile(rf"\[({'|'.join(_DROPPED_NAMES)})\b[^\]]*\](?![(\[:])(?:.*?\[/\1\])?", re.DOTALL)
 _ADDRESS = re.compile(r"https?://[^\s\"'<>\]]+")
 _NOTE = re.compile(r"\[(footnote|ref|efn_note|fn)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
 # A plugin's pair: its name, its arguments, what it wraps, its closing tag (same name); nothing of a link.

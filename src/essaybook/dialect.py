@@ -74,6 +74,7 @@ def make_markdown(source=None, meta=None, lang: str | None = None) -> markdown.M
     from essaybook.mdext.breaks import BackslashBreakExtension
     from essaybook.mdext.callouts import CalloutExtension
     from essaybook.mdext.citations import CitationExtension
+    from essaybook.mdext.closing_quotes import ClosingQuoteExtension
     from essaybook.mdext.definitions import TildeDefinitionExtension
     from essaybook.mdext.divs import FencedDivExtension
     from essaybook.mdext.escapes import EscapeExtension
@@ -97,11 +98,12 @@ def make_markdown(source=None, meta=None, lang: str | None = None) -> markdown.M
     from essaybook.mdext.templates import TemplateTagExtension
     from essaybook.mdext.wordpress import WordPressShortcodeExtension
 
+    quotes = smart_quotes(lang or (meta.lang if meta else None))
     md = markdown.Markdown(
         extensions=[NumberedFootnotes(SEPARATOR="-", BACKLINK_TEXT="\u21a9\ufe0e"), tables.TableExtension(),
                     attr_list.AttrListExtension(), def_list.DefListExtension(), abbr.AbbrExtension(),
                     FenceExtension(), md_in_html.MarkdownInHtmlExtension(),
-                    smarty.SmartyExtension(substitutions=smart_quotes(lang or (meta.lang if meta else None))),
+                    smarty.SmartyExtension(substitutions=quotes), ClosingQuoteExtension(),
                     toc.TocExtension(slugify=_slugify, permalink=False),
                     sane_lists.SaneListExtension(), admonition.AdmonitionExtension(), *_block_extensions(source),
                     BookExtension(), TemplateTagExtension(), ObsidianExtension(), InlineNoteExtension(),
@@ -115,6 +117,7 @@ def make_markdown(source=None, meta=None, lang: str | None = None) -> markdown.M
     )
     inline_speed.install(md)
     ctx = context(md)
+    ctx.closing_double_quote = quotes["right-double-quote"]
     if source is not None:
         ctx.path, ctx.folder, ctx.body, ctx.body_line = source.path, source.folder, source.body, source.body_line
     if meta is not None:

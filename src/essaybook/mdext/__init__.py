@@ -33,6 +33,7 @@ class Context:
     csl: str | None = None
     csl_line: int | None = None
     lang: str = "en"
+    closing_double_quote: str = "\u201d"  # the book's language's (dialect.smart_quotes)
     references_title: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

@@ -410,6 +410,26 @@ def test_footnote_forms_become_markdown_footnotes(form: str, tmp_path: Path) -> 
     assert "Notes" not in body and "References" not in body
 
 
+def test_numbered_lists_code_and_indices_come_through_as_written(tmp_path: Path) -> None:
+    """What trafilatura's HTML recasts is put back from the page: an ``<ol start>`` (it writes ``<ul>``),
+    inline code (a ``<pre>`` cutting the sentence apart), a ``<pre>`` (a one-line quotation) and one whose lines
+    are ``<br>``; a superscript and a subscript are marked (10³ read as 103)."""
+    extra = ("<ol start='3'><li>Third, read the gauge before the tide turns</li><li>Fourth, write it in the book"
+             "</li></ol><p>The weir passes 10<sup>3</sup> litres of H<sub>2</sub>O a second; type <code>ls -l"
+             "</code> to see the files and <code>cd /srv</code> to move.</p>"
+             "<pre>line one\n    line two, indented\nline three</pre>"
+             "<pre><code>first();<br>second();<br>third();</code></pre>")
+    page = tmp_path / "page.html"
+    page.write_text(_article("", extra), encoding="utf-8")
+    out = tmp_path / "essay"
+    assert build(["import", str(page), "-o", str(out), "-q"]) == 0
+    body = (out / "essay.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert "3. Third, read the gauge before the tide turns\n4. Fourth, write it in the book" in body
+    assert "10^3^ litres of H~2~O a second; type `ls -l` to see the files and `cd /srv` to move." in body
+    assert "```\nline one\n    line two, indented\nline three\n```" in body
+    assert "```\nfirst();\nsecond();\nthird();\n```" in body
+
+
 # --- the seed capture and the command's contract -------------------------------------------------------------
 
 
@@ -542,3 +562,18 @@ def test_metadata_agreement_with_readability(corpus_import: dict) -> None:
 
 
 FLOORS = {"title": 0.96, "byline": 0.78, "date": 0.9, "lang": 0.98}  # on this sample: 1.0, 0.81, 1.0, 1.0
+
+
+def test_the_notes_lead_is_in_the_pages_language(tmp_path: Path) -> None:
+    """An Arabic page's Notes section opens in Arabic (labels.json), not with the English lead."""
+    from essaybook.labels import label
+
+    words = "سجل كتبة الري منسوب النيل كل يوم منذ القرن التاسع عشر، وما زالت دفاترهم محفوظة في دار الوثائق. "
+    page = tmp_path / "page.html"
+    page.write_text("<html lang='ar' dir='rtl'><head><meta charset='utf-8'><title>النهر والدفتر</title></head><body>"
+                    f"<article><h1>النهر والدفتر</h1><p>{words * 4}</p><p>{words * 3}</p></article></body></html>",
+                    encoding="utf-8")
+    out = tmp_path / "essay"
+    assert build(["import", str(page), "-o", str(out), "-q"]) == 0
+    front = (out / "essay.md").read_text(encoding="utf-8").split("---\n", 2)[1]
+    assert f"lead: {label('ar', 'notes_lead')}" in front and "Questions" not in front

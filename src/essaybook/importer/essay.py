@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from essaybook import labels
 from essaybook.importer import extract as ex
 from essaybook.importer import text as tx
 from essaybook.importer.fetch import FetchError
@@ -24,15 +25,6 @@ from essaybook.importer.read import Page
 from essaybook.rules import Diagnostic
 
 MIN_SIDE = 40  # px: smaller images are spacers and icons, not figures
-_LEADS = {
-    "en": "Questions to think about before class, and room for your own notes.",
-    "fr": "Questions à se poser avant le cours, et de la place pour vos notes.",
-    "de": "Fragen zum Nachdenken vor dem Unterricht, und Platz für eigene Notizen.",
-    "es": "Preguntas para pensar antes de la clase, y espacio para tus notas.",
-    "it": "Domande su cui riflettere prima della lezione, e spazio per i tuoi appunti.",
-    "pt": "Perguntas para pensar antes da aula, e espaço para as suas notas.",
-    "nl": "Vragen om vóór de les over na te denken, en ruimte voor je eigen aantekeningen.",
-}
 
 
 class ImportFailed(Exception):
@@ -169,7 +161,7 @@ def _front(title: str, authors: list[str], date: str | None, lang: str | None, d
         front["source_url"] = source_url
     if rights:
         front["rights"] = rights
-    front["notes"] = {"lead": _LEADS.get((lang or "en").split("-")[0], _LEADS["en"])}
+    front["notes"] = {"lead": labels.label(lang or "en", "notes_lead")}  # in the essay's language (labels.json)
     return front
 
 

@@ -77,6 +77,7 @@ def extract(text: str, base_url: str | None, given_url: str | None, resolve_imag
     _unhide(root)
     figures = figs.lift(root, base if resolve_images else None)
     notes = fns.lift(root, meta["source_url"] or base)
+    as_written = _lists_and_code(root)  # read before trafilatura, which rewrites the tree it is given
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # no url=: trafilatura would resolve "#note" against the host alone; markdown.Writer resolves links
@@ -86,10 +87,89 @@ def extract(text: str, base_url: str | None, given_url: str | None, resolve_imag
                                      favor_recall=True)
     body = None
     if result:
-        body = parse_html(result).find("body")
+        body = parse_html(_inline_code_kept_inline(result)).find("body")
+        if body is not None:
+            _restore_what_trafilatura_recast(body, *as_written)
     source_url = meta["source_url"] or given_url
     return Extracted(meta["title"], meta["authors"], meta["date"], meta["lang"], meta["description"],
                      source_url, meta["rights"], meta["site_name"], body, base, figures, notes, dropped)
+
+
+def _inline_code_kept_inline(result: str) -> str:
+    """trafilatura writes inline ``<code>`` as a ``<pre>`` inside its paragraph, which an HTML parser takes as
+    the paragraph's end: read as XML (trafilatura's output is lxml's), a one-line ``<pre>`` inside running
+    text becomes ``<code>`` again."""
+    tree = etree.fromstring(result.encode(), etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    if tree is None:
+        return result
+    changed = False
+    for pre in tree.iter("pre"):
+        parent = pre.getparent()
+        if parent is not None and parent.tag in _RUNNING_TEXT and "\n" not in "".join(pre.itertext()):
+            pre.tag, changed = "code", True
+    return etree.tostring(tree, encoding="unicode") if changed else result
+
+
+_RUNNING_TEXT = {"p", "li", "td", "th", "a", "em", "strong", "b", "i", "dd", "dt", "h1", "h2", "h3", "h4", "h5",
+                 "h6", "figcaption", "blockquote"}
+
+
+def _words(el: lhtml.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _lists_and_code(page: lhtml.HtmlElement) -> tuple[dict[tuple[str, ...], str | None], dict[str, str]]:
+    """The page's numbered lists (their items' words, and their ``start``) and its code blocks (by their
+    words: their text with its line breaks), for ``_restore_what_trafilatura_recast``."""
+    numbered: dict[tuple[str, ...], str | None] = {}
+    for ol in page.iter("ol"):
+        items = tuple(_words(li) for li in ol if li.tag == "li")
+        if items:
+            numbered.setdefault(items, ol.get("start"))
+    return numbered, {_words(pre): _pre_text(pre) for pre in page.iter("pre") if pre.text_content().strip()}
+
+
+def _restore_what_trafilatura_recast(body: lhtml.HtmlElement, numbered: dict[tuple[str, ...], str | None],
+                                     code_blocks: dict[str, str]) -> None:
+    """trafilatura's HTML output (2.x) writes every list as ``<ul>`` and a ``<pre>`` as a ``<blockquote>``,
+    its line breaks lost to the Markdown: numbered steps lost their numbers and their start, and code ran
+    together on one line. Each is put back by the page's own element of the same text: an ``<ol>`` (and its
+    ``start``) whose items read the same, a ``<pre>`` whose text is the quotation's."""
+    for ul in list(body.iter("ul")):
+        items = tuple(_words(li) for li in ul if li.tag == "li")
+        if items in numbered:
+            ul.tag = "ol"
+            if (numbered[items] or "").isdigit():
+                ul.set("start", numbered[items])
+    for pre in body.iter("pre"):  # code as the page has it: trafilatura drops <br> and indents what it wraps
+        text = code_blocks.get(_words(pre))
+        if text is not None and text != pre.text_content() and \
+                all(child.tag in _INLINE_IN_CODE for child in pre.iterdescendants()):
+            for child in list(pre):
+                pre.remove(child)
+            pre.text = text
+    for quote in list(body.iter("blockquote")):
+        text = code_blocks.get(_words(quote))
+        if text is not None and all(child.tag in _INLINE_IN_CODE for child in quote.iterdescendants()):
+            for child in list(quote):
+                quote.remove(child)
+            quote.tag, quote.text = "pre", text
+
+
+_INLINE_IN_CODE = {"a", "span", "b", "strong", "i", "em", "code", "pre", "br", "hi", "u", "font"}  # pre: its code
+
+
+def _pre_text(pre: lhtml.HtmlElement) -> str:
+    """A ``<pre>``'s text with its ``<br>`` as line breaks (some sites write code so)."""
+    parts = [pre.text or ""]
+    for el in pre.iterdescendants():
+        if el.tag == "br":
+            parts.append("\n")
+        elif isinstance(el.tag, str) and el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return "".join(parts)
 
 
 def _metadata(root: lhtml.HtmlElement, text: str, base_url: str | None) -> dict:

@@ -197,10 +197,10 @@ class Writer:
             lead = content[: len(content) - len(content.lstrip())]
             trail = content[len(content.rstrip()):]
             return f"{lead}[{title}]({href}){trail}"
-        if tag == "sub":
-            return content
-        if tag == "sup":
-            return content
+        if tag in ("sub", "sup") and content.strip():  # 10³ is not 103, H₂O not H2O
+            mark = "~" if tag == "sub" else "^"
+            inner = content.strip().replace(mark, "\\" + mark).replace(" ", "\\ ")
+            return f"{mark}{inner}{mark}"
         return content
 
     def link(self, href: str | None) -> str | None:

@@ -262,6 +262,28 @@ def _laid_out(lines: list[tuple[int, float, str]]) -> list[print_fidelity.PdfWor
     return words
 
 
+def test_a_word_hyphenated_at_a_pages_foot_is_found_past_the_running_head() -> None:
+    """WeasyPrint draws the running head after the page's text: "con‐" ends page 5, then come the paragraph
+    numbers and the running head, and "sequence of its" opens page 6. The alignment took the head's "Of"
+    for the text's "of", which left "sequence" outside the stretch, and "consequence" was reported missing."""
+    pdf = _laid_out([
+        (5, 700, "immortal as a con\u2010"),
+        (5, 100, "36"),
+        (5, 45, "The Spectacular Story Of Metroid, One Of Gaming's Richest Universes"),
+        (6, 66, "sequence of its mutations, Metroid Prime plotted its revenge"),
+    ])
+    body = ["immortal", "as", "a", "consequence", "of", "its", "mutations,", "Metroid", "Prime", "plotted", "its",
+            "revenge"]
+    stream = print_fidelity._Stream(pdf)
+    missing, pages = stream.match(body)
+    assert missing == [] and pages[3] == 6
+    # The stretch as the alignment left it on lazy-image-2 (a 40-page import): from "con‐" to the head's "Of".
+    head, of = next(i for i, w in enumerate(pdf) if w.text == "con\u2010"), next(i for i, w in enumerate(pdf)
+                                                                                 if w.text == "Of")
+    after = stream._across_pages("consequence", stream._offset(head), stream._offset(of))
+    assert after > 0 and stream.page_at(after - 1) == 6
+
+
 def test_a_hyphenated_word_or_a_repeated_word_does_not_carry_the_reading_ahead() -> None:
     """What lost 34,000 words of pandoc's manual to a greedy reading: "Con-" at a page's foot and "ConTeXt"
     a line further on; "level-" + "one" at a line's end and "level-one" again in code below; a link's letter

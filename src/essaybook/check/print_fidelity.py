@@ -268,8 +268,9 @@ class _Stream:
 
     def _across_pages(self, word: str, pos: int, end: int) -> int:
         """A word hyphenated at the foot of a page: its head ends a PDF word with a hyphen near ``pos``, its
-        tail starts a PDF word on the next page (after the notes, the running head and the folio), all before
-        ``end``. Returns the position after the tail, or -1."""
+        tail starts a PDF word on the next page (after the notes, the running head and the folio), before
+        ``end`` or within ``2 * _NEAR`` characters: the alignment may have matched the word after it in the
+        running head, which is drawn before the next page. Returns the position after the tail, or -1."""
         first = bisect.bisect_left(self.starts, pos)
         for i in range(first, len(self.words)):
             if self.starts[i] - pos > _NEAR:
@@ -279,7 +280,7 @@ class _Stream:
                 continue
             tail = word[len(head):]
             after = self.starts[i] + len(head)
-            idx = self.find(tail, after, end - after - len(tail))
+            idx = self.find(tail, after, max(end - after - len(tail), 2 * _NEAR))
             if idx >= 0 and self.page_at(idx) == w.page + 1:
                 return idx + len(tail)
         return -1

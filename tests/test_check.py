@@ -140,6 +140,8 @@ CASES = {
         "\n\"...and then\" he said.\n\n“Hello,“ she said.\n", [(6, "smart-quotes"), (8, "smart-quotes")]),
     "German quotes typed as German sets them are right, turned the wrong way are found": (
         "\nEr sagte „Ja“ und „Nein“.\n\n\"...und dann\" sagte sie nichts.\n", [(8, "smart-quotes")]),
+    "an image embedded by its name alone is reported at its embed": (
+        "\nA paragraph.\n\nAnother one.\n\n![[a.png|A stone quay.]]\n", [(10, "alt-repeats-caption")]),
     "figure without caption, empty credit": (
         "\n![](images/a.png){alt=\"A stone quay.\"}\n\n"
         "![The quay.](images/a.png){alt=\"A stone quay.\" credit=\"\"}\n",

@@ -227,6 +227,15 @@ def _judge_raw_links(raw: etree._Element, report: _Report) -> None:
             report.at(*problem, needle=href.strip() or "]()", forms=TARGET_FORMS if href.strip() else ("{}",))
 
 
+def _written_target(report: _Report, src: str) -> str | None:
+    """The image's address as the author wrote it: the path, or for an image found by its name in the folder
+    (Obsidian's ``![[fig1.png]]``, found in ``attachments/``) the name, so a finding is placed at its line."""
+    if not src:
+        return None
+    name = unquote(src).rsplit("/", 1)[-1]
+    return src if report.smap.find(src, forms=TARGET_FORMS, claim=False) is not None or not name else name
+
+
 def _judge_raw_figures(raw: etree._Element, report: _Report) -> None:
     """A figure's three texts: alt that only repeats the caption is heard twice; an empty caption or credit
     (the web capture's bare "Source:") leaves the reader wondering."""
@@ -235,7 +244,7 @@ def _judge_raw_figures(raw: etree._Element, report: _Report) -> None:
         if img is None:
             continue
         src = img.get("src", "")
-        where = {"needle": src or None, "back_to": ("![", "<img")}
+        where = {"needle": _written_target(report, src), "back_to": ("![", "<img")}
         caption = credit = ""
         figcaption = figure.find("figcaption")
         spans = [span for span in figcaption.iterchildren("span") if span.get("class") in ("caption", "credit")] \

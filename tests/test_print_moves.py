@@ -132,6 +132,14 @@ def test_a_many_column_table_keeps_its_numbers_whole(tmp_path: Path) -> None:
     assert {"Jan", "Feb", "Station", "housing"} <= set(words)
 
 
+def test_a_word_with_digits_is_never_hyphenated_from_six_letters() -> None:
+    """Six characters is the shortest word print.css hyphenates; a word with digits that long is kept whole."""
+    tree = page("<p>In 2020 COVID19 and xobs15 but not A4, MP3 or 2020.</p>")
+    print_moves.print_moves(tree, "en", A4.text_width_em)
+    kept = [s.text for s in tree.iter(x("span")) if "code-word" in (s.get("class") or "")]
+    assert kept == ["COVID19", "xobs15"]
+
+
 def test_links_get_keys_and_a_list_bare_addresses_do_not() -> None:
     tree = page('<p><a href="https://a.org/x">the report</a>, <a href="https://a.org/x">again</a>, '
                 '<a href="https://www.b.org/">b.org</a> and <a href="#essay">above</a>.</p>')

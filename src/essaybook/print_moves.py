@@ -206,8 +206,9 @@ def _break_address(a: etree._Element) -> None:
 
 # --- words with digits --------------------------------------------------------------------------------------
 
-# A word of letters and digits: a hash, a serial number, a DOI's suffix, an identifier.
-_CODE_WORD = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{8,}(?![\w-])")
+# A word of letters and digits: a hash, a serial number, a DOI's suffix, an identifier; from six characters, the
+# shortest word print.css lets be hyphenated (hyphenate-limit-chars: 6 3 3): "xobs15" was set "xob-s15".
+_CODE_WORD = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]{6,}(?![\w-])")
 _LONG_CODE_WORD = 20  # longer than most lines hold at their end: it fills the line and goes on on the next
 
 

@@ -28,6 +28,7 @@ def x(tag: str) -> str:
 # Elements whose text is kept as the author typed it, or is not text: print moves and direction runs leave them
 # whole (never hyphenated, split or wrapped).
 AS_WRITTEN = frozenset(x(t) for t in ("code", "pre", "kbd", "samp", "a", "math", "svg"))
+HEADINGS = frozenset(x(f"h{n}") for n in range(1, 7))  # the rendered page's headings
 
 
 @dataclass(frozen=True)

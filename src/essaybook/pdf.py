@@ -29,7 +29,7 @@ from essaybook.fetcher import confined_fetcher
 from essaybook.fonts import BOOK_FACES, faces_for, glyph_diagnostics, missing_characters, require_faces
 from essaybook.labels import label
 from essaybook.mathprint import math_to_svg
-from essaybook.model import EPUB_TYPE, XML_NS, Document, PrintInputs, x
+from essaybook.model import EPUB_TYPE, HEADINGS, XML_NS, Document, PrintInputs, x
 from essaybook.paper import ALL_PAPERS as PAPERS
 from essaybook.paper import LINE_PITCH_MM, Paper
 from essaybook.print_moves import print_moves
@@ -238,12 +238,11 @@ def prepare_text(page: etree._ElementTree, paper: Paper, essays: list[tuple[etre
     _keep_korean_words_whole(page)
     _mark_greek(page)
     for el in [el for el in page.iter() if el.get("id") in forced_breaks]:
-        while (before := el.getprevious()) is not None and before.tag in _HEADING_TAGS:
+        while (before := el.getprevious()) is not None and before.tag in HEADINGS:
             el = before  # the headings over a block go with it: never left at the foot of the page before
         el.set("class", (el.get("class", "") + " page-break-before").strip())
 
 
-_HEADING_TAGS = {x(f"h{n}") for n in range(1, 7)}
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
 _WORD_JOINER = "\u2060"
 

@@ -27,13 +27,11 @@ import unicodedata
 from lxml import etree
 
 from essaybook.labels import label
-from essaybook.model import AS_WRITTEN, EPUB_TYPE, x
+from essaybook.model import AS_WRITTEN, EPUB_TYPE, HEADINGS, x
 
 _BLOCK_TAGS = {x(t) for t in ("p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table",
                               "figure", "section", "aside", "header", "footer", "h1", "h2", "h3", "h4", "h5",
                               "h6", "hr", "address", "details", "summary")}
-
-_HEADINGS = {x(f"h{n}") for n in range(1, 7)}
 
 # The text block's width in ems of the body type, for each paper (pdf.PAPERS: width minus side margins, over the
 # base size), and on the landscape page. Kept here beside the estimate that uses them; pdf.py passes its own.
@@ -139,7 +137,7 @@ def _fit_tables(essay: etree._Element, text_width_em: float) -> None:
             heading = table.getprevious()
             table.addprevious(holder)
             holder.tail, table.tail = table.tail, None
-            if heading is not None and heading.tag in _HEADINGS and not (heading.tail or "").strip():
+            if heading is not None and heading.tag in HEADINGS and not (heading.tail or "").strip():
                 holder.insert(0, heading)  # the table's heading turns with it, never left alone on the page before
             holder.append(table)
         for a in table.iter(x("a")):

@@ -20,6 +20,7 @@ from lxml import etree
 from PIL import Image
 
 from essaybook.check.findings import ERROR, RULES, Finding
+from essaybook.dialect import smart_quotes
 from essaybook.errors import SourceError, display_path
 from essaybook.metadata import Metadata, read_metadata
 from essaybook.model import Document, x
@@ -171,10 +172,9 @@ class _Essay:
         gives ',”word”'), and never reaches raw HTML. Each paragraph is converted alone and its double quotes
         must alternate opening, closing, in the marks of the essay's language (dialect.smart_quotes: „…“ in
         German); a straight quote left in the output is reported as such."""
-        from essaybook import labels
-
         md = make_markdown(lang=lang)
-        opening_mark, closing_mark = labels.label(lang, "quote_open").strip(), labels.label(lang, "quote_close").strip()
+        smart = smart_quotes(lang)
+        opening_mark, closing_mark = smart["left-double-quote"].strip(), smart["right-double-quote"].strip()
         marks = '"' + opening_mark + closing_mark
         for start, end in blocks(self.body):
             doubles = [i for i in range(start, end) if self.prose[i] in marks]
